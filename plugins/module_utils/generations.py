@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the systempay.odoo collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one table of Odoo series, payment addon lines and model/field names.
+
+Every module and role of the collection asks this file which addon line fits an
+Odoo series and which model and fields that series uses. Never keep a second
+copy of these facts anywhere else.
+
+Sources (see docs/architecture.md and the ground-truth page):
+
+* addon lines and their declared ranges (``CMS_IDENTIFIER``): the vendor's code,
+  ground truth section 1;
+* ``payment.acquirer`` up to Odoo 15, ``payment.provider`` from 16 (type field
+  ``provider`` then ``code``): ground truth sections 1, 4 and 7;
+* mode field ``environment`` (``test``/``prod``) up to 12, ``state``
+  (``disabled``/``enabled``/``test``) from 13: ground truth section 1;
+* publish field: ``website_published`` up to 12 (ground truth 4), none on 13 and
+  14 (Odoo 14 ``addons/payment/models/payment_acquirer.py`` defines ``state``
+  and no publish flag) nor on 15 (ground truth 7: publishing is
+  ``state = enabled``), ``is_published`` from 16 (ground truth 4).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# Addon lines, oldest first. ``first``/``last`` are Odoo major versions, both included.
+ADDON_LINES = (
+    {'line': '1', 'range': 'Odoo_10-14', 'first': 10, 'last': 14},
+    {'line': '2', 'range': 'Odoo_15', 'first': 15, 'last': 15},
+    {'line': '3', 'range': 'Odoo_16', 'first': 16, 'last': 16},
+    {'line': '4', 'range': 'Odoo_17-19', 'first': 17, 'last': 19},
+)
+
+# Model and field names by Odoo major version: each row holds from ``since`` up
+# to the next row. Any field name may be None when the series has no such field.
+_MODEL_ROWS = (
+    {'since': 10, 'model': 'payment.acquirer', 'type_field': 'provider',
+     'mode_field': 'environment', 'mode_values': ('test', 'prod'),
+     'publish_field': 'website_published'},
+    {'since': 13, 'model': 'payment.acquirer', 'type_field': 'provider',
+     'mode_field': 'state', 'mode_values': ('disabled', 'enabled', 'test'),
+     'publish_field': None},
+    {'since': 16, 'model': 'payment.provider', 'type_field': 'code',
+     'mode_field': 'state', 'mode_values': ('disabled', 'enabled', 'test'),
+     'publish_field': 'is_published'},
+)
+
+SUPPORTED_MAJORS = tuple(range(ADDON_LINES[0]['first'], ADDON_LINES[-1]['last'] + 1))
+
+_RANGE_RE = re.compile(r'^\s*(?P<brand>[A-Za-z][A-Za-z0-9]*_)?Odoo_(?P<first>\d{1,2})(?:-(?P<last>\d{1,2}))?\s*$')
+_SERIES_RE = re.compile(r'^\s*(?:saas~)?(?P<major>\d{1,2})(?:\.(?P<minor>\d+))?\s*$')
+_ARCHIVE_RE = re.compile(
+    r'^(?P<brand>[A-Za-z][A-Za-z0-9]*)_(?P<range>Odoo_\d{1,2}(?:-\d{1,2})?)_v(?P<version>\d+(?:\.\d+)*(?:[-+][A-Za-z0-9.-]+)?)\.zip$')
+
+
+class GenerationError(ValueError):
+    """A range, series or archive name that the table cannot place."""
+
+
+def parse_series(series):
+    """Return the Odoo major version (int) of a series text or number.
+
+    Accepts ``'16.0'``, ``'16'``, ``16``, ``16.0`` and ``'saas~16.1'``.
+    """
+    if isinstance(series, bool):
+        raise GenerationError('Cannot parse Odoo series: %r is not a series' % (series,))
+    if isinstance(series, int):
+        return series
+    if isinstance(series, float):
+        return int(series)
+    match = _SERIES_RE.match(str(series or ''))
+    if not match:
+        raise GenerationError('Cannot parse Odoo series: %r is not like "16.0"' % (series,))
+    return int(match.group('major'))
+
+
+def parse_range(text):
+    """Parse a declared range like ``Odoo_10-14``, ``Odoo_16`` or ``Systempay_Odoo_17-19``.
+
+    Returns a tuple ``(first, last)`` of Odoo major versions, both included.
+    """
+    match = _RANGE_RE.match(str(text or ''))
+    if not match:
+        raise GenerationError('Cannot parse declared Odoo range: %r is not like "Odoo_10-14" or "Odoo_16"' % (text,))
+    first = int(match.group('first'))
+    last = int(match.group('last') or first)
+    if last < first:
+        raise GenerationError('Cannot parse declared Odoo range: %r ends before it starts' % (text,))
+    return first, last
+
+
+def range_includes(text, series):
+    """True when the declared range ``text`` includes the Odoo ``series``."""
+    first, last = parse_range(text)
+    return first <= parse_series(series) <= last
+
+
+def parse_archive_name(filename):
+    """Split a vendor archive name ``<Brand>_Odoo_<range>_v<version>.zip``.
+
+    Returns a dict with ``brand`` (lower case, as in ``payment_<brand>``), ``range``,
+    ``first``, ``last``, ``version`` and ``line`` (the addon line the version
+    belongs to, from its first number).
+    """
+    base = str(filename or '').replace('\\', '/').rsplit('/', 1)[-1]
+    match = _ARCHIVE_RE.match(base)
+    if not match:
+        raise GenerationError(
+            'Cannot parse archive name: %r is not like "Systempay_Odoo_16_v3.1.1.zip"' % (base,))
+    first, last = parse_range(match.group('range'))
+    version = match.group('version')
+    return {
+        'brand': match.group('brand').lower(),
+        'range': match.group('range'),
+        'first': first,
+        'last': last,
+        'version': version,
+        'line': version.split('.', 1)[0],
+    }
+
+
+def line_for_series(series):
+    """Return the addon line (a dict of ``ADDON_LINES``) to deploy on an Odoo series."""
+    major = parse_series(series)
+    for line in ADDON_LINES:
+        if line['first'] <= major <= line['last']:
+            return dict(line)
+    raise GenerationError('Cannot choose an addon line: Odoo %s is outside the supported %d-%d'
+                          % (series, SUPPORTED_MAJORS[0], SUPPORTED_MAJORS[-1]))
+
+
+def line_of_version(version):
+    """Return the addon line (a dict of ``ADDON_LINES``) an addon version such as ``3.1.1`` belongs to."""
+    head = str(version or '').strip().split('.', 1)[0]
+    for line in ADDON_LINES:
+        if line['line'] == head:
+            return dict(line)
+    raise GenerationError('Cannot place addon version %r: its first number is not one of the lines %s'
+                          % (version, ', '.join(line['line'] for line in ADDON_LINES)))
+
+
+def version_fits_series(version, series):
+    """True when the addon ``version`` belongs to the line made for the Odoo ``series``."""
+    return line_of_version(version)['line'] == line_for_series(series)['line']
+
+
+def model_facts(series):
+    """Return the model and field names the payment addon uses on an Odoo series.
+
+    Keys: ``series_major``, ``model``, ``type_field``, ``mode_field``,
+    ``mode_values`` (list), ``publish_field`` (None when the series has none:
+    publishing is then ``state = enabled``).
+    """
+    major = parse_series(series)
+    if major < _MODEL_ROWS[0]['since'] or major > SUPPORTED_MAJORS[-1]:
+        raise GenerationError('Cannot give model names: Odoo %s is outside the supported %d-%d'
+                              % (series, SUPPORTED_MAJORS[0], SUPPORTED_MAJORS[-1]))
+    row = None
+    for candidate in _MODEL_ROWS:
+        if major >= candidate['since']:
+            row = candidate
+    facts = dict(row)
+    facts.pop('since')
+    facts['mode_values'] = list(facts['mode_values'])
+    facts['series_major'] = major
+    return facts
