@@ -1,0 +1,535 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the systempay.odoo collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: odoo_info
+short_description: Discover the Odoo install of a host and the copies of the payment addon it can load
+version_added: 0.1.0
+description:
+  - Finds how Odoo runs on the host, the way Odoo itself would see it, and returns it as data
+    that later tasks use (series, config file, data folder, addons path, databases, addon copies).
+  - The service is the C(odoo*.service) systemd unit (or O(service)); its C(ExecStart) gives the program,
+    the config file (C(-c), C(--config), C(--config=)) and command line options that override the file;
+    C(User=), C(Group=) and C(WorkingDirectory=) give the user, group and the folder relative paths hang from.
+  - The series comes from C(<program> --version) (C(Odoo Server 16.0)).
+  - RV(effective_addons_path) lists the folders in the order Odoo searches them, including the automatic C(<data_dir>/addons/<series>)
+    folder, so the first copy of the addon listed is the one Odoo loads.
+  - The databases are asked from the running service over XML-RPC (C(/xmlrpc/2/db) C(list())); when the
+    service refuses (C(list_db = False)) or does not answer, RV(databases) is V(null) and
+    RV(databases_error) says why. This never fails the task.
+  - Never returns secrets of the config file (C(admin_passwd), C(db_password), C(smtp_password)) and masks
+    C(-w)/C(--db_password) values in the returned command line.
+author:
+  - Systempay Odoo collection contributors (@systempay)
+options:
+  service:
+    description:
+      - Name of the systemd unit that runs Odoo, with or without C(.service).
+      - V(auto) looks for exactly one C(odoo*.service) unit in the unit folders; without any unit,
+        the usual programs (C(/usr/bin/odoo), C(/usr/local/bin/odoo), C(/opt/odoo/odoo-bin)) and config
+        files (C(/etc/odoo/odoo.conf), C(/etc/odoo-server.conf), C(/etc/odoo.conf)) are tried.
+    type: str
+    default: auto
+  config:
+    description:
+      - Path of the Odoo config file to read instead of the one the service uses.
+    type: path
+  binary:
+    description:
+      - Path of the Odoo program (C(odoo) or C(odoo-bin)) instead of the one the service runs.
+    type: path
+  brand:
+    description:
+      - Brand of the payment addon; the module looked for is C(payment_<brand>).
+    type: str
+    default: systempay
+  list_databases:
+    description:
+      - Ask the running service for its databases over XML-RPC.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for the service to answer.
+    type: int
+    default: 10
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details: The module only reads; it does the same in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+notes:
+  - Runs C(<program> --version) and, to locate the C(odoo) package when it is not beside the program,
+    the program's Python with C(importlib.util.find_spec('odoo')) (nothing of Odoo is imported).
+  - Manifests are read as data (C(ast.literal_eval)), never imported.
+  - C(EnvironmentFile=) of the unit is not read; C(Environment=) is.
+seealso:
+  - name: Odoo configuration file
+    description: Options of the server, as Odoo documents them.
+    link: https://www.odoo.com/documentation/16.0/administration/on_premise/deploy.html
+'''
+
+EXAMPLES = r'''
+- name: Discover Odoo
+  systempay.odoo.odoo_info:
+  register: odoo
+
+- name: Show the series and the copy of the addon Odoo loads
+  ansible.builtin.debug:
+    msg: "Odoo {{ odoo.series }}: {{ odoo.addon.active.path | default('no payment_systempay') }}"
+
+- name: Discover an Odoo started by a custom unit, for another brand of the addon
+  systempay.odoo.odoo_info:
+    service: odoo12
+    brand: payzen
+    list_databases: false
+  register: odoo
+'''
+
+RETURN = r'''
+service:
+  description: Name of the systemd unit that runs Odoo, V(null) when none was found.
+  returned: always
+  type: str
+  sample: odoo.service
+unit_path:
+  description: File of the unit.
+  returned: always
+  type: str
+  sample: /lib/systemd/system/odoo.service
+exec_start:
+  description: The unit's C(ExecStart) command line, secret option values masked.
+  returned: always
+  type: str
+  sample: /usr/bin/odoo --config /etc/odoo/odoo.conf --logfile /var/log/odoo/odoo-server.log
+binary:
+  description: The Odoo program.
+  returned: always
+  type: str
+  sample: /usr/bin/odoo
+interpreter:
+  description: Python named before the program in C(ExecStart), else V(null).
+  returned: always
+  type: str
+  sample: null
+cli_options:
+  description: Server options given on the command line (they override the config file); secrets left out.
+  returned: always
+  type: dict
+  sample: {"config": "/etc/odoo/odoo.conf", "logfile": "/var/log/odoo/odoo-server.log"}
+user:
+  description: User Odoo runs as.
+  returned: always
+  type: str
+  sample: odoo
+group:
+  description: Group Odoo runs as.
+  returned: always
+  type: str
+  sample: odoo
+home:
+  description: Home folder of RV(user).
+  returned: always
+  type: str
+  sample: /var/lib/odoo
+working_directory:
+  description: Folder relative paths of the config are resolved from (C(/) when the unit sets none).
+  returned: always
+  type: str
+  sample: /
+config:
+  description: The config file read.
+  returned: always
+  type: str
+  sample: /etc/odoo/odoo.conf
+config_source:
+  description: How the config file was found.
+  returned: always
+  type: str
+  sample: command line
+config_problems:
+  description: What in the config file would stop or mislead Odoo (also given as warnings).
+  returned: always
+  type: list
+  elements: str
+  sample: ["/etc/odoo/odoo.conf repeats dbfilter in [options]: Odoo refuses to start with such a file"]
+version:
+  description: Odoo version as C(--version) prints it.
+  returned: always
+  type: str
+  sample: "16.0"
+series:
+  description: Odoo series.
+  returned: always
+  type: str
+  sample: "16.0"
+odoo_root:
+  description: Folder of the C(odoo) Python package the program runs, V(null) when it cannot be found.
+  returned: always
+  type: str
+  sample: /usr/lib/python3/dist-packages/odoo
+data_dir:
+  description: Odoo's data folder (command line, config, or Odoo's default C(~/.local/share/Odoo) of RV(user)).
+  returned: always
+  type: str
+  sample: /var/lib/odoo
+addons_path:
+  description: The C(addons_path) entries as configured (command line or file), or Odoo's default when unset.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/opt/odoo/odoo/addons", "custom-addons"]
+addons_path_source:
+  description: Where RV(addons_path) comes from, V(command line), V(config) or V(default).
+  returned: always
+  type: str
+  sample: config
+addons_path_missing:
+  description: Entries of RV(effective_addons_path) that do not exist (Odoo only logs them).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+addons_data_dir:
+  description: The automatic C(<data_dir>/addons/<series>) folder Odoo searches before the configured paths.
+  returned: always
+  type: dict
+  contains:
+    path:
+      description: The folder.
+      type: str
+      sample: /var/lib/odoo/addons/16.0
+    exists:
+      description: Whether it exists.
+      type: bool
+      sample: true
+    readable:
+      description: Whether RV(user) can read it (Odoo skips it otherwise).
+      type: bool
+      sample: true
+    in_path:
+      description: Whether it is in RV(effective_addons_path).
+      type: bool
+      sample: true
+effective_addons_path:
+  description:
+    - Absolute folders Odoo searches for modules, first first; the package's own C(addons), then
+      RV(addons_data_dir.path) when readable, then RV(addons_path).
+  returned: always
+  type: list
+  elements: str
+  sample: ["/usr/lib/python3/dist-packages/odoo/addons", "/var/lib/odoo/addons/16.0"]
+http_port:
+  description: Port of the HTTP service.
+  returned: always
+  type: int
+  sample: 8069
+http_interface:
+  description: Interface the HTTP service listens on; empty for all.
+  returned: always
+  type: str
+  sample: ""
+http_enable:
+  description: Whether the HTTP service runs (C(--no-http) turns it off).
+  returned: always
+  type: bool
+  sample: true
+dbfilter:
+  description: The C(dbfilter) regular expression, empty when unset.
+  returned: always
+  type: str
+  sample: ^shop1$
+list_db:
+  description: Whether Odoo lists its databases (C(list_db)).
+  returned: always
+  type: bool
+  sample: true
+db_name:
+  description: The C(db_name) option, V(null) when unset.
+  returned: always
+  type: str
+  sample: null
+databases:
+  description: Databases the service lists over XML-RPC (XML-RPC ignores C(dbfilter)); V(null) when unknown.
+  returned: always
+  type: list
+  elements: str
+  sample: ["shop1", "shop2"]
+databases_error:
+  description: Why RV(databases) is V(null).
+  returned: always
+  type: str
+  sample: "Odoo refused to list databases (Fault 3: Access Denied)"
+generation:
+  description:
+    - What the Odoo series expects, from the collection's generation table; V(null) when the series is
+      outside the supported range.
+  returned: always
+  type: dict
+  contains:
+    line:
+      description: Addon line made for the series.
+      type: str
+      sample: "3"
+    range:
+      description: Declared range of that line.
+      type: str
+      sample: Odoo_16
+    model:
+      description: Model of payment providers.
+      type: str
+      sample: payment.provider
+    type_field:
+      description: Field holding the provider code.
+      type: str
+      sample: code
+    mode_field:
+      description: Field holding test/production mode.
+      type: str
+      sample: state
+    publish_field:
+      description: Field publishing the provider, V(null) when the series has none.
+      type: str
+      sample: is_published
+addon:
+  description: The payment addon on RV(effective_addons_path).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Module name.
+      type: str
+      sample: payment_systempay
+    copies:
+      description:
+        - Every copy found, in search order; keys C(path), C(addons_dir), C(manifest), C(version)
+          (manifest version, V(null) when unreadable), C(installable), C(error), C(active) (the one Odoo loads),
+          C(line) and C(fits) (its addon line suits the series).
+      type: list
+      elements: dict
+      sample:
+        - {"path": "/var/lib/odoo/addons/16.0/payment_systempay", "addons_dir": "/var/lib/odoo/addons/16.0",
+           "manifest": "/var/lib/odoo/addons/16.0/payment_systempay/__manifest__.py", "version": "3.1.1",
+           "installable": true, "error": null, "active": true, "line": "3", "fits": true}
+    active:
+      description: The copy Odoo loads (the first), V(null) when there is none.
+      type: dict
+      sample: {"path": "/var/lib/odoo/addons/16.0/payment_systempay", "version": "3.1.1"}
+    shadowed:
+      description: Number of copies hidden by RV(addon.active).
+      type: int
+      sample: 0
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
+
+
+def argument_spec():
+    return dict(
+        service=dict(type='str', default='auto'),
+        config=dict(type='path'),
+        binary=dict(type='path'),
+        brand=dict(type='str', default='systempay'),
+        list_databases=dict(type='bool', default=True),
+        timeout=dict(type='int', default=10),
+    )
+
+
+def _run(module):
+    def run_command(argv, cwd=None):
+        return module.run_command(argv, cwd=cwd, environ_update={'LC_ALL': 'C.UTF-8'})
+    return run_command
+
+
+def _option(conf, cli, name, aliases=()):
+    """Command line first, then the file (Odoo's precedence)."""
+    if name in cli:
+        return cli[name], 'command line'
+    for key in (name,) + tuple(aliases):
+        if conf.get(key) is not None:
+            return conf.get(key), 'config'
+    return None, None
+
+
+def _generation(series):
+    try:
+        line = generations.line_for_series(series)
+        facts = generations.model_facts(series)
+    except generations.GenerationError:
+        return None
+    return {
+        'line': line['line'],
+        'range': line['range'],
+        'model': facts['model'],
+        'type_field': facts['type_field'],
+        'mode_field': facts['mode_field'],
+        'mode_values': facts['mode_values'],
+        'publish_field': facts['publish_field'],
+    }
+
+
+def _addon(brand, folders, generation):
+    name = 'payment_%s' % brand.lower()
+    copies = discovery.find_module_copies(name, folders)
+    for copy in copies:
+        try:
+            copy['line'] = generations.line_of_version(copy['version'])['line']
+        except generations.GenerationError:
+            copy['line'] = None
+        copy['fits'] = None if generation is None or copy['line'] is None else copy['line'] == generation['line']
+    active = copies[0] if copies else None
+    return {
+        'name': name,
+        'copies': copies,
+        'active': active,
+        'shadowed': max(len(copies) - 1, 0),
+    }
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    run_command = _run(module)
+
+    try:
+        install = discovery.discover_install(
+            run_command, service=params['service'], config=params['config'], binary=params['binary'])
+    except discovery.DiscoveryError as exc:
+        module.fail_json(msg=to_native(exc))
+    for secret in install.pop('secrets'):
+        module.no_log_values.add(secret)
+
+    try:
+        version, series = discovery.odoo_version(run_command, install['binary'], install['interpreter'])
+    except discovery.DiscoveryError as exc:
+        module.fail_json(msg=to_native(exc))
+    major = generations.parse_series(series)
+
+    try:
+        conf = odoo_conf.OdooConf.from_file(install['config'])
+    except (IOError, OSError, UnicodeDecodeError, odoo_conf.OdooConfError) as exc:
+        module.fail_json(msg='Cannot parse the Odoo config %s: %s' % (install['config'], to_native(exc)))
+    config_problems = []
+    if not conf.has_section(odoo_conf.OPTIONS_SECTION):
+        config_problems.append('%s has no [options] section: Odoo runs with its defaults' % install['config'])
+    for section, key in conf.duplicates:
+        config_problems.append('%s repeats %s in [%s]: Odoo refuses to start with such a file'
+                               % (install['config'], key, section))
+    for problem in config_problems:
+        module.warn(problem)
+
+    cli = install['cli_options']
+    cwd, home, env = install['working_directory'], install['home'], install['environment']
+
+    # data_dir
+    value, dummy = _option(conf, cli, 'data_dir')
+    if value not in (None,) + odoo_conf.UNSET_VALUES:
+        data_dir = discovery.expand_path(value, cwd, home, env)
+    else:
+        data_dir = discovery.default_data_dir(home)
+
+    # addons path
+    odoo_root = discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
+    value, source = _option(conf, cli, 'addons_path')
+    if value not in (None,) + odoo_conf.UNSET_VALUES:
+        addons_path = odoo_conf.split_list(value)
+        resolved = discovery.resolve_addons_path(value, major, cwd, home, env)
+    else:
+        source = 'default'
+        addons_path = resolved = discovery.default_addons_path(odoo_root)
+    data_addons = os.path.join(data_dir, 'addons', series)
+    readable = discovery.can_read_dir(data_addons, install['uid'], install['gids'])
+    effective = discovery.effective_addons_path(resolved, odoo_root, data_addons, readable)
+
+    # http and databases
+    value, dummy = _option(conf, cli, 'http_port', ('xmlrpc_port',))
+    try:
+        http_port = int(value) if value not in (None,) + odoo_conf.UNSET_VALUES else 8069
+    except ValueError:
+        module.fail_json(msg='Cannot read http_port of %s: %r is not a number' % (install['config'], value))
+    value, dummy = _option(conf, cli, 'http_interface', ('xmlrpc_interface',))
+    http_interface = value if value not in (None,) + odoo_conf.UNSET_VALUES else ''
+    value, dummy = _option(conf, cli, 'http_enable', ('xmlrpc',))
+    http_enable = odoo_conf.odoo_bool(value, True, major)
+    value, dummy = _option(conf, cli, 'list_db')
+    list_db = odoo_conf.odoo_bool(value, True, major)
+    value, dummy = _option(conf, cli, 'dbfilter')
+    dbfilter = value if value not in (None,) + odoo_conf.UNSET_VALUES else ''
+    value, dummy = _option(conf, cli, 'db_name')
+    db_name = value if value not in (None,) + odoo_conf.UNSET_VALUES else None
+
+    databases, databases_error = None, None
+    if not params['list_databases']:
+        databases_error = 'not asked (list_databases is false)'
+    elif not http_enable:
+        databases_error = 'the HTTP service is off (http_enable is false)'
+    else:
+        databases, databases_error = transport.list_databases(
+            transport.local_url(http_interface, http_port), params['timeout'])
+        if databases is None and not list_db:
+            databases_error = 'list_db is False in %s: %s' % (install['config'], databases_error)
+
+    generation = _generation(series)
+    result = dict(
+        changed=False,
+        service=install['service'],
+        unit_path=install['unit_path'],
+        exec_start=install['exec_start'],
+        binary=install['binary'],
+        interpreter=install['interpreter'],
+        cli_options=dict((k, v) for k, v in cli.items() if k not in discovery.SECRET_CLI_OPTIONS),
+        user=install['user'],
+        group=install['group'],
+        home=home,
+        working_directory=cwd,
+        config=install['config'],
+        config_source=install['config_source'],
+        config_problems=config_problems,
+        version=version,
+        series=series,
+        odoo_root=odoo_root,
+        data_dir=data_dir,
+        addons_path=addons_path,
+        addons_path_source=source,
+        addons_path_missing=[folder for folder in effective if not os.path.isdir(folder)],
+        addons_data_dir=dict(
+            path=data_addons,
+            exists=os.path.isdir(data_addons),
+            readable=readable,
+            in_path=data_addons in effective,
+        ),
+        effective_addons_path=effective,
+        http_port=http_port,
+        http_interface=http_interface,
+        http_enable=http_enable,
+        dbfilter=dbfilter,
+        list_db=list_db,
+        db_name=db_name,
+        databases=databases,
+        databases_error=databases_error,
+        generation=generation,
+        addon=_addon(params['brand'], effective, generation),
+    )
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
