@@ -1,0 +1,1 @@
+from . import rpc  # noqa: F401

@@ -1,0 +1,205 @@
+"""Registries (one per database) and module loading (Odoo's ``modules/registry.py`` + ``loading.py``).
+
+A registry holds the model classes of the modules installed in its database.  Loading imports the
+installed modules' Python (``odoo.addons.<name>``), builds their models in dependency order and,
+when asked to update (``-i``/``-u``, ``button_immediate_*``), refreshes the module list, marks the
+requested modules and loads their data files, committing after each module as Odoo does.  Every
+change of installed modules bumps a sequence stored in the database; a running server compares it
+on each request and reloads the registry (Odoo's "registry signaling").
+"""
+import logging
+import threading
+
+from . import modules, release, sql_db
+from .api import SUPERUSER_ID, Environment
+from .convert import load_data
+from .models import MetaModel, build_model
+from .tools import config
+
+_logger = logging.getLogger('odoo.modules.loading')
+
+SIGNALING_KEY = 'registry_sequence'
+
+
+class Registry:
+    _registries = {}
+    _lock = threading.RLock()
+
+    def __init__(self, dbname):
+        self.db_name = dbname
+        self.models = {}
+        self.loaded = []           # module names whose Python and models are loaded, in order
+        self.sequence = None
+
+    # ---- access ---------------------------------------------------------------------
+    @classmethod
+    def get(cls, dbname):
+        """The cached registry of ``dbname``, (re)built when missing or signaled as stale."""
+        with cls._lock:
+            registry = cls._registries.get(dbname)
+            if registry is None:
+                return cls.new(dbname)
+            return registry.check_signaling()
+
+    @classmethod
+    def new(cls, dbname, update_module=False):
+        with cls._lock:
+            cls._registries.pop(dbname, None)
+            registry = cls(dbname)
+            load_modules(registry, update_module)
+            registry.sequence = sql_db.read_meta(dbname, SIGNALING_KEY, '0')
+            cls._registries[dbname] = registry
+            return registry
+
+    def check_signaling(self):
+        if sql_db.read_meta(self.db_name, SIGNALING_KEY, '0') != self.sequence:
+            _logger.info("Reloading the model registry after database signaling.")
+            return Registry.new(self.db_name)
+        return self
+
+    def cursor(self):
+        cr = sql_db.Cursor(self.db_name)
+        cr.registry = self
+        return cr
+
+    def __getitem__(self, model_name):
+        return self.models[model_name]
+
+    def __contains__(self, model_name):
+        return model_name in self.models
+
+    def __iter__(self):
+        return iter(self.models)
+
+    @property
+    def routes(self):
+        """HTTP endpoints of the controllers of the modules loaded in this registry."""
+        if getattr(self, '_routes', None) is None:
+            from .http import build_routes
+            self._routes = build_routes(self.loaded)
+        return self._routes
+
+    def load(self, module):
+        """Import ``module``'s Python and add its model definitions."""
+        if module in self.loaded:
+            return
+        modules.load_openerp_module(module)
+        for cls in MetaModel.module_to_models.get(module, []):
+            build_model(self, cls)
+        self.loaded.append(module)
+
+
+def _ordered(names):
+    """``names`` sorted so that dependencies come first (missing manifests are left out)."""
+    names = set(names)
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        for dep in modules.get_manifest(name).get('depends', []):
+            if dep in names:
+                visit(dep)
+        order.append(name)
+    for name in sorted(names):
+        visit(name)
+    return order
+
+
+def _call_hook(registry, env, module, hook_name):
+    manifest = modules.get_manifest(module)
+    if manifest.get(hook_name):
+        package = __import__('odoo.addons.' + module, fromlist=[manifest[hook_name]])
+        hook = getattr(package, manifest[hook_name])
+        if release.version_info[0] >= 17 and hook_name != 'pre_init_hook':
+            hook(env)
+        else:
+            hook(env.cr, registry) if hook_name == 'post_init_hook' else hook(env.cr)
+
+
+def _process_marked(registry, env, update_module):
+    """Load every module installed or marked in the database; install/upgrade the marked ones."""
+    Module = env['ir.module.module']
+    states = ('installed', 'to upgrade', 'to remove', 'to install') if update_module else \
+        ('installed', 'to upgrade', 'to remove')
+    while True:
+        mods = {m.name: m.state for m in Module.search([('state', 'in', list(states))])}
+        missing = sorted(name for name in mods if not modules.get_manifest(name))
+        if missing:
+            _logger.error("Some modules are not loaded, some dependencies or manifest may be missing: %s", missing)
+        todo = [n for n in _ordered(n for n in mods if n not in missing)]
+        pending = [n for n in todo if mods[n] in ('to install', 'to upgrade') and update_module]
+        for name in todo:
+            registry.load(name)
+            if name in pending:
+                _install_or_upgrade(registry, env, name, mods[name])
+        if not pending:
+            return
+
+
+def _install_or_upgrade(registry, env, name, state):
+    manifest = modules.get_manifest(name)
+    mode = 'init' if state == 'to install' else 'update'
+    _logger.info("Loading module %s (%s)", name, 'install' if mode == 'init' else 'upgrade')
+    if mode == 'init':
+        _call_hook(registry, env, name, 'pre_init_hook')
+    load_data(env, name, manifest, mode)
+    module = env['ir.module.module'].search([('name', '=', name)])
+    module.write({'state': 'installed', 'latest_version': manifest['version']})
+    if mode == 'init':
+        _call_hook(registry, env, name, 'post_init_hook')
+    seq = int(env.cr.get_meta(SIGNALING_KEY, '0')) + 1
+    env.cr.set_meta(SIGNALING_KEY, seq)
+    env.cr.commit()
+
+
+def _check_module_names(env, names):
+    names = set(names) - {'all'}
+    if names:
+        known = {m.name for m in env['ir.module.module'].search([])}
+        incorrect = names - known
+        if incorrect:
+            _logger.warning('invalid module names, ignored: %s', ", ".join(sorted(incorrect)))
+
+
+def load_modules(registry, update_module=False):
+    """Load ``registry`` from its database; with ``update_module``, apply ``config['init'/'update']``."""
+    threading.current_thread().dbname = registry.db_name
+    with registry.cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {}, registry=registry)
+        registry.load('base')
+        if not cr.get_meta('initialized'):
+            if not update_module:
+                raise sql_db.OperationalError("Database %s not initialized, you can force it with `-i base`"
+                                              % registry.db_name)
+            _logger.info("init db")
+            env['ir.module.module'].update_list()
+            env['ir.module.module'].search([('name', '=', 'base')]).button_install()
+            cr.set_meta('initialized', 1)
+        base = env['ir.module.module'].search([('name', '=', 'base')])
+        if update_module and base.state in ('to install', 'to upgrade'):
+            _install_or_upgrade(registry, env, 'base', base.state)
+        if update_module:
+            _logger.info('updating modules list')
+            Module = env['ir.module.module']
+            Module.update_list()
+            _check_module_names(env, list(config['init']) + list(config['update']))
+            init_names = [k for k, v in config['init'].items() if v]
+            if init_names:
+                Module.search([('state', '=', 'uninstalled'), ('name', 'in', init_names)]).button_install()
+            update_names = [k for k, v in config['update'].items() if v]
+            if update_names:
+                domain = [('state', 'in', ['installed', 'to upgrade'])]
+                if 'all' not in update_names:
+                    domain.append(('name', 'in', update_names))
+                Module.search(domain).button_upgrade()
+        _process_marked(registry, env, update_module)
+        for kind in ('init', 'update', 'demo'):
+            config[kind] = {}
+        _logger.info("Modules loaded.")
+
+
+def registry(dbname):
+    """``odoo.registry(dbname)``."""
+    return Registry.get(dbname)

@@ -1,0 +1,166 @@
+"""The stand-in's "PostgreSQL cluster": one SQLite file per database in ``ODOO_STANDIN_DB_DIR``.
+
+Each database holds a generic record store (``records``: model, id, JSON values), per-model id
+sequences, and a ``meta`` table (registry signaling sequence).  WAL mode and a busy timeout make
+concurrent use by a running server and a CLI process safe; every cursor takes the write lock at
+its start (``BEGIN IMMEDIATE``), so transactions are serialized.
+"""
+import json
+import os
+import re
+import sqlite3
+
+DB_SUFFIX = '.sqlite'
+_NAME_RE = re.compile(r'^[a-zA-Z0-9][a-zA-Z0-9_.-]*$')
+
+
+class OperationalError(Exception):
+    """What psycopg2 raises when a database cannot be opened (named like it in tracebacks)."""
+
+
+OperationalError.__module__ = 'psycopg2'
+
+
+class DatabaseExists(Warning):
+    pass
+
+
+def db_dir():
+    return os.environ.get('ODOO_STANDIN_DB_DIR', '/var/lib/odoo-standin/db')
+
+
+def db_path(dbname):
+    return os.path.join(db_dir(), dbname + DB_SUFFIX)
+
+
+def list_dbs():
+    """Every database of the cluster, sorted."""
+    if not os.path.isdir(db_dir()):
+        return []
+    return sorted(name[:-len(DB_SUFFIX)] for name in os.listdir(db_dir()) if name.endswith(DB_SUFFIX))
+
+
+def exists(dbname):
+    return os.path.isfile(db_path(dbname))
+
+
+def create_empty_database(dbname):
+    if not _NAME_RE.match(dbname or ''):
+        raise OperationalError('invalid database name %r' % dbname)
+    if exists(dbname):
+        raise DatabaseExists("database %r already exists!" % dbname)
+    os.makedirs(db_dir(), exist_ok=True)
+    conn = sqlite3.connect(db_path(dbname))
+    try:
+        conn.execute('PRAGMA journal_mode=WAL')
+        conn.executescript('''
+            CREATE TABLE IF NOT EXISTS records (model TEXT NOT NULL, id INTEGER NOT NULL, vals TEXT NOT NULL,
+                                                PRIMARY KEY (model, id));
+            CREATE TABLE IF NOT EXISTS sequences (model TEXT PRIMARY KEY, last INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+        ''')
+        conn.commit()
+    finally:
+        conn.close()
+
+
+class Cursor:
+    """A transaction on one database; commit/rollback like a psycopg2 cursor (``env.cr``)."""
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+        if not exists(dbname):
+            raise OperationalError('connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" '
+                                   'failed: FATAL:  database "%s" does not exist\n' % dbname)
+        self._conn = sqlite3.connect(db_path(dbname), timeout=60, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.execute('PRAGMA busy_timeout=60000')
+        self._in_tx = False
+        self.closed = False
+
+    def _execute(self, query, params=()):
+        # The transaction (and the write lock) starts with the first statement, ends at commit/rollback.
+        if not self._in_tx:
+            self._conn.execute('BEGIN IMMEDIATE')
+            self._in_tx = True
+        return self._conn.execute(query, params)
+
+    # transaction control -------------------------------------------------
+    def commit(self):
+        if self._in_tx:
+            self._conn.execute('COMMIT')
+            self._in_tx = False
+
+    def rollback(self):
+        if self._in_tx:
+            self._conn.execute('ROLLBACK')
+            self._in_tx = False
+
+    def close(self):
+        if not self.closed:
+            self.rollback()
+            self._conn.close()
+            self.closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.commit()
+        self.close()
+
+    # record store ---------------------------------------------------------
+    def fetch_all(self, model):
+        rows = self._execute('SELECT id, vals FROM records WHERE model = ? ORDER BY id', (model,))
+        return {rid: json.loads(vals) for rid, vals in rows}
+
+    def fetch(self, model, rid):
+        row = self._execute('SELECT vals FROM records WHERE model = ? AND id = ?', (model, rid)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def existing_ids(self, model, ids):
+        if not ids:
+            return set()
+        marks = ','.join('?' * len(ids))
+        rows = self._execute('SELECT id FROM records WHERE model = ? AND id IN (%s)' % marks,
+                                  (model, *ids))
+        return {r[0] for r in rows}
+
+    def insert(self, model, vals):
+        row = self._execute('SELECT last FROM sequences WHERE model = ?', (model,)).fetchone()
+        rid = (row[0] if row else 0) + 1
+        if row:
+            self._execute('UPDATE sequences SET last = ? WHERE model = ?', (rid, model))
+        else:
+            self._execute('INSERT INTO sequences (model, last) VALUES (?, ?)', (model, rid))
+        self._execute('INSERT INTO records (model, id, vals) VALUES (?, ?, ?)',
+                           (model, rid, json.dumps(vals)))
+        return rid
+
+    def update(self, model, rid, vals):
+        current = self.fetch(model, rid) or {}
+        current.update(vals)
+        self._execute('UPDATE records SET vals = ? WHERE model = ? AND id = ?',
+                           (json.dumps(current), model, rid))
+
+    def delete(self, model, rid):
+        self._execute('DELETE FROM records WHERE model = ? AND id = ?', (model, rid))
+
+    # meta -----------------------------------------------------------------
+    def get_meta(self, key, default=None):
+        row = self._execute('SELECT value FROM meta WHERE key = ?', (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key, value):
+        self._execute('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', (key, str(value)))
+
+
+def read_meta(dbname, key, default=None):
+    """Read one meta value without taking the write lock (used for registry signaling)."""
+    conn = sqlite3.connect(db_path(dbname), timeout=60)
+    try:
+        row = conn.execute('SELECT value FROM meta WHERE key = ?', (key,)).fetchone()
+        return row[0] if row else default
+    finally:
+        conn.close()

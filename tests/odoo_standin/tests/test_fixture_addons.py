@@ -1,0 +1,93 @@
+"""The collection's fixture addons (tests/fixtures/addons, built by build.py) on the stand-in:
+IPN behaviours of ground truth section 5 (16, 3.x) and section 7 (15, 2.x), and the broken builds."""
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+BUILD = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'addons', 'build.py')
+IPN = '/payment/systempay/ipn'
+
+pytestmark = pytest.mark.skipif(not os.path.isfile(BUILD), reason='fixture addons not available')
+
+
+@pytest.fixture(scope='module')
+def zips(tmp_path_factory):
+    out = tmp_path_factory.mktemp('fixtures')
+    subprocess.run([sys.executable, BUILD, '--brand', 'systempay', '--out', str(out)], check=True,
+                   capture_output=True)
+    return {name.rsplit('_v', 1)[1][:-4]: os.path.join(str(out), name)
+            for name in os.listdir(str(out)) if name.endswith('.zip')}
+
+
+def install_zip(host, path):
+    target = os.path.join(host.addons, 'payment_systempay')
+    if os.path.exists(target):
+        shutil.rmtree(target)
+    with zipfile.ZipFile(path) as archive:
+        assert {n.split('/')[0] for n in archive.namelist()} == {'payment_systempay'}
+        archive.extractall(host.addons)
+
+
+@pytest.mark.parametrize('version', ['3.1.0', '3.1.1'])
+def test_3x_ipn_on_16(host, zips, version):
+    install_zip(host, zips[version])
+    host.create_db('shop1', 'website_sale,account')
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init').returncode == 0
+    with host.server():
+        [mod] = host.execute('shop1', 'ir.module.module', 'search_read', [('name', '=', 'payment_systempay')],
+                             fields=['latest_version', 'state'])
+        assert mod == {'id': mod['id'], 'latest_version': '16.0.' + version, 'state': 'installed'}
+        status, headers, body = host.http('GET', IPN)
+        assert (status, headers['Allow']) == (405, 'OPTIONS, POST') and '405 Method Not Allowed' in body
+        status, headers, body = host.http('HEAD', IPN)
+        assert (status, headers['Allow'], body) == (405, 'OPTIONS, POST', '')
+        status, headers, body = host.http('POST', IPN, data=b'')
+        assert (status, headers['Content-Type'], body) == (200, 'text/html; charset=utf-8', 'Bad request received.')
+
+
+def test_3x_needs_account_on_16(host, zips):
+    install_zip(host, zips['3.1.1'])
+    host.create_db('shop1', 'payment')
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init').returncode == 255
+    assert "Model 'account.payment.method' does not exist in registry." in host.read_log()
+
+
+def test_wrong_generation_on_16(host, zips):
+    install_zip(host, zips['2.0.5'])
+    host.create_db('shop1', 'website_sale,account')
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init').returncode == 255
+    assert "No module named 'odoo.addons.payment.models.payment_acquirer'" in host.read_log()
+
+
+def test_2x_on_15(make_host, zips):
+    host = make_host('15.0')
+    install_zip(host, zips['2.0.5'])
+    host.create_db('shop1', 'website_sale,payment_systempay')
+    with host.server():
+        status, headers, _body = host.http('GET', IPN)
+        assert (status, headers['Allow']) == (405, 'POST')
+        status, _headers, body = host.http('POST', IPN, data=b'')
+        assert status == 500 and '500 Internal Server Error' in body
+
+
+def test_broken_builds(host, zips):
+    install_zip(host, zips['3.1.1'])
+    host.create_db('shop1', 'website_sale,account,payment_systempay')
+    install_zip(host, zips['3.1.3'])                                       # broken-install
+    assert host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 255
+    install_zip(host, zips['3.1.2'])                                       # broken-start
+    assert host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 255
+    with host.server() as proc:
+        assert host.http('POST', IPN, data=b'')[0] == 500
+        assert host.jsonrpc('/web/webclient/version_info')[0] == 500
+        assert proc.poll() is None
+    assert "No module named 'fixture_missing_sdk'" in host.read_log()
+    install_zip(host, zips['3.1.1'])
+    with host.server():
+        [mod] = host.execute('shop1', 'ir.module.module', 'search_read', [('name', '=', 'payment_systempay')],
+                             fields=['latest_version'])
+        assert mod['latest_version'] == '16.0.3.1.1'

@@ -1,0 +1,84 @@
+"""``odoo shell``, persistence, concurrent CLI + server, SIGTERM (Odoo 16 odoo/cli/shell.py)."""
+import signal
+import threading
+
+from standin_helpers import make_module
+
+
+def test_shell_runs_stdin_script_with_env(host):
+    host.create_db('shop1')
+    result = host.shell('shop1', '''
+        admin = env.ref('base.user_admin')
+        print(admin.id, admin.login, self.id, odoo.release.version)
+        print(env['res.country'].search([('code', '=', 'FR')]).read(['name'])[0]['name'])
+        print(env.company.id, env.ref('base.main_company').name)
+        env['ir.config_parameter'].set_param('standin.kept', 'yes')
+        env.cr.commit()
+        env['ir.config_parameter'].set_param('standin.lost', 'yes')
+    ''')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ['2 admin 1 16.0', 'France', '1 My Company']
+    check = host.shell('shop1', '''
+        print(env['ir.config_parameter'].get_param('standin.kept'), env['ir.config_parameter'].get_param('standin.lost'))
+        print(env.ref('base.nope', raise_if_not_found=False))
+    ''')
+    assert check.stdout.splitlines() == ['yes False', 'None']   # no commit -> rolled back, as Odoo's shell
+
+
+def test_shell_script_error_exits_nonzero(host):
+    host.create_db('shop1')
+    result = host.shell('shop1', "env['res.partner'].create({'foo': 1})\n")
+    assert result.returncode == 1
+    assert "ValueError: Invalid field 'foo' on model 'res.partner'" in result.stderr
+
+
+def test_state_persists_across_restarts_and_databases_are_separate(host):
+    make_module(host.addons, 'only_in_one')
+    host.create_db('shop1', 'only_in_one')
+    host.create_db('shop2')
+    with host.server():
+        host.execute('shop1', 'res.partner', 'create', {'name': 'Persisted'})
+    with host.server():
+        assert host.execute('shop1', 'res.partner', 'search_count', [('name', '=', 'Persisted')]) == 1
+        assert host.execute('shop2', 'res.partner', 'search_count', [('name', '=', 'Persisted')]) == 0
+        states = {db: host.execute(db, 'ir.module.module', 'search_read', [('name', '=', 'only_in_one')],
+                                   fields=['state'])[0]['state'] for db in ('shop1', 'shop2')}
+    assert states == {'shop1': 'installed', 'shop2': 'uninstalled'}
+
+
+def test_cli_install_while_server_runs_is_seen_by_server(host):
+    make_module(host.addons, 'late', files={
+        '__init__.py': 'from . import models\n',
+        'models.py': '''
+            from odoo import fields, models
+
+            class Late(models.Model):
+                _name = 'late.thing'
+                _description = 'Late'
+                name = fields.Char()
+        '''})
+    host.create_db('shop1')
+    with host.server():
+        errors = []
+
+        def hammer():
+            try:
+                for _ in range(20):
+                    host.execute('shop1', 'res.partner', 'create', {'name': 'concurrent'})
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+        thread = threading.Thread(target=hammer)
+        thread.start()
+        result = host.odoo('-d', 'shop1', '-i', 'late', '--stop-after-init')
+        thread.join()
+        assert result.returncode == 0 and not errors
+        # the running server notices the change (registry signaling) and knows the new model
+        assert host.execute('shop1', 'late.thing', 'create', {'name': 'x'}) == 1
+
+
+def test_sigterm_stops_cleanly(host):
+    host.create_db('shop1')
+    with host.server() as proc:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    assert 'Initiating shutdown' in host.read_log()
