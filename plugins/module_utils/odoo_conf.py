@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import configparser
 import re
 
 OPTIONS_SECTION = 'options'
@@ -126,8 +127,34 @@ class OdooConf:
         return None if option is None else option.index + 1
 
     # -- editing (in place, for the later odoo_config module) -------------
-    def render(self):
-        return ''.join(self.lines)
+    def render(self, mask=None):
+        """The file's text; with ``mask``, the values of secret options are replaced by it.
+
+        Masked are the values (continuation lines included) of the options named
+        in ``SECRET_OPTIONS``, in every section, and the values of commented-out
+        lines that assign one (``;admin_passwd = old``): an old password is still
+        a password. Values that mean "not set" (``UNSET_VALUES``) are no secret
+        and stay. Everything else is given back as it is.
+        """
+        if mask is None:
+            return ''.join(self.lines)
+        lines = list(self.lines)
+        key_lines, value_lines = set(), set()
+        for option in self._options.values():
+            if option.key in SECRET_OPTIONS:
+                key_lines.add(option.index)
+                value_lines.update(range(option.index + 1, option.index + option.count))
+        for index, line in enumerate(lines):
+            stripped = line.lstrip()
+            if index in key_lines:
+                lines[index] = _mask_line(line, mask)
+            elif index in value_lines and stripped.strip():
+                lines[index] = line[:len(line) - len(stripped)] + mask + stripped[len(stripped.rstrip('\r\n')):]
+            elif stripped.startswith(('#', ';')):
+                match = _OPTION_RE.match(stripped.lstrip('#;').lstrip())
+                if match and match.group('key').strip().lower() in SECRET_OPTIONS:
+                    lines[index] = _mask_line(line, mask, comment=True)
+        return ''.join(lines)
 
     def _newline(self):
         for line in self.lines:
@@ -181,13 +208,15 @@ class OdooConf:
                 last = max(last, option.index + option.count - 1)
         return last + 1
 
-    def add_to_list(self, key, entries, position='first', section=OPTIONS_SECTION, same=None):
+    def add_to_list(self, key, entries, position='first', section=OPTIONS_SECTION, same=None, default=None):
         """Add ``entries`` to the comma-separated list in ``key``; return True when the file changed.
 
         Entries already present (compared with ``same``, default: equal once
         stripped of blanks and trailing slashes) are left where they are; the
         others go ``first`` or ``last``, in the given order. Nothing else of the
-        list moves.
+        list moves. When ``key`` is unset (missing, commented out, empty,
+        ``None``, ``False``), the list is ``default``: what the program uses
+        then, written out with the new entries so that it stays in use.
         """
         if position not in ('first', 'last'):
             raise ValueError('position must be first or last')
@@ -195,7 +224,7 @@ class OdooConf:
             def same(left, right):
                 return normalize_entry(left) == normalize_entry(right)
         current = self.get(key, section=section)
-        items = split_list(current) if current not in (None,) + UNSET_VALUES else []
+        items = split_list(current) if current not in (None,) + UNSET_VALUES else list(default or [])
         missing = []
         for entry in entries:
             if not any(same(entry, item) for item in items + missing):
@@ -204,6 +233,37 @@ class OdooConf:
             return False
         items = missing + items if position == 'first' else items + missing
         return self.set(key, ','.join(items), section=section)
+
+
+def _mask_line(line, mask, comment=False):
+    """``key = value`` line with the value replaced by ``mask`` (the comment marks, key, separator and end kept)."""
+    body = line.lstrip().lstrip('#;').lstrip() if comment else line
+    match = _OPTION_RE.match(body)
+    head = line[:len(line) - len(body)] + body[:match.start('sep')] + match.group('sep') + match.group('space')
+    value = match.group('value')
+    return head + (value if value.strip() in UNSET_VALUES else mask) + (match.group('eol') or '')
+
+
+def parse_strict(text):
+    """Parse ``text`` and refuse what Odoo would refuse to start with; return the :class:`OdooConf`.
+
+    Odoo reads its file with ``RawConfigParser`` in its default strict mode: an
+    option or a section given twice, or a line that is neither a section, an
+    option nor a comment, stops it. Raises :class:`OdooConfError` naming the
+    problem (never a value).
+    """
+    conf = OdooConf(text)
+    if conf.duplicates:
+        section, key = conf.duplicates[0]
+        raise OdooConfError('%s is given twice in [%s]' % (key, section))
+    reference = configparser.RawConfigParser()
+    try:
+        reference.read_string(conf.render())
+    except configparser.DuplicateSectionError as exc:
+        raise OdooConfError('section [%s] is given twice' % exc.section)
+    except configparser.Error as exc:
+        raise OdooConfError('Python\'s configparser refuses it (%s)' % type(exc).__name__)
+    return conf
 
 
 def split_list(value):

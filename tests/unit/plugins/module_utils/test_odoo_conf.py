@@ -204,3 +204,75 @@ def test_odoo_bool(value, major, expected):
 def test_split_list():
     assert odoo_conf.split_list(' /a , ,/b,') == ['/a', '/b']
     assert odoo_conf.split_list(None) == []
+
+
+def test_add_to_list_on_unset_value_keeps_the_default():
+    conf = OdooConf(DEBIAN)
+    default = ['/usr/lib/python3/dist-packages/odoo/addons']
+    assert conf.add_to_list('addons_path', ['/srv/a'], position='last', default=default) is True
+    assert conf.render() == DEBIAN + 'addons_path = /usr/lib/python3/dist-packages/odoo/addons,/srv/a\n'
+    conf = OdooConf(DEBIAN)
+    assert conf.add_to_list('addons_path', ['/srv/a'], position='first', default=default) is True
+    assert conf.get('addons_path') == '/srv/a,/usr/lib/python3/dist-packages/odoo/addons'
+    # nothing new: the file stays as it is (Odoo already searches the default)
+    conf = OdooConf(DEBIAN)
+    assert conf.add_to_list('addons_path', [default[0] + '/'], default=default) is False
+    assert conf.render() == DEBIAN
+    # a set value wins over the default
+    conf = OdooConf(SOURCE)
+    conf.add_to_list('addons_path', ['/srv/a'], position='last', default=default)
+    assert conf.get('addons_path') == '/opt/odoo/odoo/addons,/opt/odoo/custom-addons,/srv/a'
+
+
+MASKED = '********'
+
+
+def test_render_masks_secret_values_only():
+    text = (
+        "[options]\n"
+        "; admin_passwd = older\n"
+        "#db_password: oldest\n"
+        "admin_passwd = s3cret\n"
+        "db_password = False\n"
+        "smtp_password =\n"
+        "SMTP_user = mailer\n"
+        "db_user = admin_passwd\n"
+        "[other]\n"
+        "db_password: other-secret\r\n"
+    )
+    masked = OdooConf(text).render(mask=MASKED)
+    assert masked == (
+        "[options]\n"
+        "; admin_passwd = ********\n"
+        "#db_password: ********\n"
+        "admin_passwd = ********\n"
+        "db_password = False\n"            # "not set" is no secret
+        "smtp_password =\n"
+        "SMTP_user = mailer\n"
+        "db_user = admin_passwd\n"
+        "[other]\n"
+        "db_password: ********\r\n"
+    )
+    assert OdooConf(text).render() == text
+
+
+def test_render_masks_continued_secret_values():
+    text = '[options]\nadmin_passwd = part1\n    part2\n\n    part3\ndata_dir = /d\n'
+    assert OdooConf(text).render(mask=MASKED) == (
+        '[options]\nadmin_passwd = ********\n    ********\n\n    ********\ndata_dir = /d\n')
+
+
+@pytest.mark.parametrize('text, message', [
+    ('[options]\nx = 1\nX = 2\n', 'x is given twice in [options]'),
+    ('[options]\nx = 1\n[options]\ny = 2\n', 'section [options] is given twice'),
+])
+def test_parse_strict_refuses_what_odoo_refuses(text, message):
+    OdooConf(text)  # the lenient reader takes it
+    with pytest.raises(odoo_conf.OdooConfError) as exc:
+        odoo_conf.parse_strict(text)
+    assert str(exc.value) == message
+
+
+def test_parse_strict_accepts_what_odoo_reads():
+    for text in (DEBIAN, SOURCE, '[options]\r\nx = 1\r\n', ''):
+        assert odoo_conf.parse_strict(text).render() == text
