@@ -519,8 +519,22 @@ def shebang_interpreter(path):
 
 
 # -- addons -------------------------------------------------------------------
+def parse_manifest(raw):
+    """A manifest's bytes as data (``ast.literal_eval``, never imported).
+
+    Returns ``(manifest, error)``; ``manifest`` is None when unreadable.
+    """
+    try:
+        data = ast.literal_eval(raw.decode('utf-8'))
+    except (ValueError, SyntaxError, UnicodeDecodeError) as exc:
+        return None, '%s: %s' % (type(exc).__name__, exc)
+    if not isinstance(data, dict):
+        return None, 'manifest is not a dict'
+    return data, None
+
+
 def read_manifest(module_dir):
-    """Read a module's manifest as data (``ast.literal_eval``, never imported).
+    """Read a module's manifest as data (see :func:`parse_manifest`).
 
     Returns ``(path, manifest, error)``; ``manifest`` is None when unreadable.
     """
@@ -529,12 +543,11 @@ def read_manifest(module_dir):
         if os.path.isfile(path):
             try:
                 with open(path, 'rb') as handle:
-                    data = ast.literal_eval(handle.read().decode('utf-8'))
-            except (OSError, ValueError, SyntaxError, UnicodeDecodeError) as exc:
+                    raw = handle.read()
+            except OSError as exc:
                 return path, None, '%s: %s' % (type(exc).__name__, exc)
-            if not isinstance(data, dict):
-                return path, None, 'manifest is not a dict'
-            return path, data, None
+            data, error = parse_manifest(raw)
+            return path, data, error
     return None, None, 'no %s' % ' or '.join(MANIFEST_NAMES)
 
 
