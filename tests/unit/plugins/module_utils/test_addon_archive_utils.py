@@ -19,8 +19,7 @@ import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive as a
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
-from ansible_collections.systempay.odoo.tests.unit.plugins.modules.test_addon_archive import (  # noqa: F401 pylint: disable=unused-import
-    fixtures, make_zip)
+from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import make_zip
 
 
 @pytest.mark.parametrize('text, expected', [

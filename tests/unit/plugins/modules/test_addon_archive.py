@@ -3,8 +3,8 @@
 """addon_archive, driven through main() on the fixture archives and on hand-made bad ones.
 
 The fixture zips come from tests/fixtures/addons/build.py (vendor-style archives of
-every line), built once per session. exit_json/fail_json raise, with the harness
-of test_odoo_info.
+every line), built once per session (tests/unit/plugins/conftest.py); exit_json/fail_json raise
+(tests/unit/plugins/modules/utils.py).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,72 +15,15 @@ import hashlib
 import os
 import shutil
 import stat
-import subprocess
-import sys
 import zipfile
 
 import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.systempay.odoo.plugins.modules import addon_archive
-from ansible_collections.systempay.odoo.tests.unit.plugins.modules.test_odoo_info import (  # noqa: F401 pylint: disable=unused-import
-    AnsibleExitJson, AnsibleFailJson, patch_module, patch_module_args)
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
-BUILD = os.path.join(ROOT, 'tests', 'fixtures', 'addons', 'build.py')
-ZIP_DATE = (2024, 1, 1, 0, 0, 0)
-
-LINES = [
-    ('1.2.5', 'Odoo_10-14', '1'), ('1.2.6', 'Odoo_10-14', '1'),
-    ('2.0.4', 'Odoo_15', '2'), ('2.0.5', 'Odoo_15', '2'),
-    ('3.1.0', 'Odoo_16', '3'), ('3.1.1', 'Odoo_16', '3'),
-    ('4.3.0', 'Odoo_17-19', '4'), ('4.3.1', 'Odoo_17-19', '4'),
-]
-
-
-class Fixtures:
-    """The built archives: ``zip(version)``, ``unpacked(version)`` (the folder holding payment_<brand>/)."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def zip(self, version, brand='systempay'):
-        for name in os.listdir(os.path.join(self.out, brand)):
-            if name.endswith('_v%s.zip' % version):
-                return os.path.join(self.out, brand, name)
-        raise KeyError(version)
-
-    def unpacked(self, version, brand='systempay'):
-        return self.zip(version, brand)[:-len('.zip')]
-
-
-@pytest.fixture(scope='session')
-def fixtures(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp('addons'))
-    for brand in ('systempay', 'payzen'):
-        subprocess.run([sys.executable, BUILD, '--brand', brand, '--out', os.path.join(out, brand), '--unpacked'],
-                       check=True, capture_output=True)
-    return Fixtures(out)
-
-
-def make_zip(path, entries):
-    """A zip of ``(name, bytes, mode)`` entries (a mode of None: no Unix mode, like a Windows zip)."""
-    with zipfile.ZipFile(str(path), 'w', zipfile.ZIP_DEFLATED) as archive:
-        for name, data, mode in entries:
-            info = zipfile.ZipInfo(name, ZIP_DATE)
-            if mode is not None:
-                info.external_attr = mode << 16
-            archive.writestr(info, data)
-    return str(path)
-
-
-def rezip(src, dst, drop=(), add=()):
-    """Copy a zip without the entries named in ``drop``, plus the ``add`` entries."""
-    with zipfile.ZipFile(src) as archive:
-        entries = [(info.filename, archive.read(info), info.external_attr >> 16)
-                   for info in archive.infolist() if info.filename not in drop]
-    return make_zip(dst, entries + list(add))
-
+from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import LINES, make_zip, rezip
+from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
+    AnsibleExitJson, AnsibleFailJson, patch_module_args)
 
 def run(args):
     with patch_module_args(args):

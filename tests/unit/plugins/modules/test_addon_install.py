@@ -4,8 +4,8 @@
 
 The addons folder is made like the one Odoo creates (``<data_dir>/addons/<series>``,
 mode 0500). Sources are the fixture zips of tests/fixtures/addons/build.py (the
-``fixtures`` fixture of test_addon_archive). exit_json/fail_json raise, with the
-harness of test_odoo_info.
+``fixtures`` fixture of tests/unit/plugins/conftest.py); exit_json/fail_json raise
+(tests/unit/plugins/modules/utils.py).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,10 +19,9 @@ import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive as archive_utils
 from ansible_collections.systempay.odoo.plugins.modules import addon_install
-from ansible_collections.systempay.odoo.tests.unit.plugins.modules.test_addon_archive import (  # noqa: F401 pylint: disable=unused-import
-    fixtures, rezip)
-from ansible_collections.systempay.odoo.tests.unit.plugins.modules.test_odoo_info import (  # noqa: F401 pylint: disable=unused-import
-    AnsibleExitJson, AnsibleFailJson, patch_module, patch_module_args)
+from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import rezip
+from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
+    AnsibleExitJson, AnsibleFailJson, patch_module_args)
 
 MODULE = 'payment_systempay'
 ROOT_RUN = os.geteuid() == 0

@@ -3,7 +3,7 @@
 """odoo_config, driven through main() on config files in temp folders.
 
 exit_json/fail_json raise, as in community.postgresql's unit tests; the harness
-(exceptions, autouse patch, ``patch_module_args``, ``write``) is test_odoo_info's.
+is tests/unit/plugins/modules/utils.py.
 Every file starts with an old mtime, so "untouched" means the same bytes and
 the same mtime.
 """
@@ -20,12 +20,8 @@ import pytest
 from ansible.module_utils import basic
 from ansible_collections.systempay.odoo.plugins.modules import odoo_config
 
-from ansible_collections.systempay.odoo.tests.unit.plugins.modules import test_odoo_info as harness
-
-# The autouse fixture that makes exit_json/fail_json raise, and the helpers that go with it.
-patch_module = harness.patch_module
-patch_module_args = harness.patch_module_args
-write = harness.write
+from ansible_collections.systempay.odoo.tests.unit.plugins.modules import utils as harness
+from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import patch_module_args, write
 
 REAL_EXIT_JSON = basic.AnsibleModule.exit_json
 OLD = 1000000000  # mtime given to every fixture file
