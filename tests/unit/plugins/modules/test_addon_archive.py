@@ -25,6 +25,7 @@ from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import L
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
     AnsibleExitJson, AnsibleFailJson, patch_module_args)
 
+
 def run(args):
     with patch_module_args(args):
         with pytest.raises(AnsibleExitJson) as exc:
