@@ -2,17 +2,48 @@
 # Copyright: Contributors to the systempay.odoo collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Talk to a running Odoo: the one transport layer of the collection.
+"""Talk to Odoo: the one transport layer of the collection.
 
-For now only what ``odoo_info`` needs: the database list over XML-RPC
-(``/xmlrpc/2/db`` ``list()``). Later modules add the CLI runner and the
-``common``/``object`` endpoints here, never in a module of their own.
+Every module that talks to an Odoo server uses :func:`common_argument_spec`
+(documented by the ``systempay.odoo.odoo`` doc fragment) and :func:`connect`,
+which gives one of two transports with the same methods:
+
+* :class:`CliTransport` runs the host's own Odoo program as the service user:
+  ``odoo shell`` with a Python script on stdin to read, ``odoo -i``/``-u``
+  ``--stop-after-init`` to install or upgrade. A fresh process reads the
+  manifests from disk.
+* :class:`RpcTransport` speaks XML-RPC to the running server
+  (``/xmlrpc/2/common`` ``authenticate``, ``/xmlrpc/2/object`` ``execute_kw``).
+  A running server caches manifests: it only sees a new version of a known
+  module after a restart.
+
+Neither trusts an exit code or a return value to say that something happened:
+callers read the state again afterwards. Facts taken from Odoo 16's source:
+
+* ``odoo/cli/shell.py``: ``shell`` parses the server options (``-c``, ``-d``,
+  ``--no-http``, ``--log-level``, ``--logfile``), runs a non-tty stdin with
+  ``exec`` and a superuser ``env``, and rolls the transaction back at the end.
+* ``odoo/netsvc.py``: without ``logfile`` the log goes to standard output, so a
+  script's answer is found by a marker, never by position; ``--logfile=``
+  (empty) sends the log there even when the config file names a log file.
+* ``odoo/tools/config.py``: ``--without-demo`` takes a value; ``--no-http``
+  since 11 (``--no-xmlrpc`` before); ``--log-level`` accepts ``warn``.
+* ``odoo/cli/server.py``: ``-d NAME`` creates a database that does not exist,
+  so a database is always read (which fails on an unknown one) before ``-i``.
+* ``odoo/service/db.py``: ``list()`` ignores ``dbfilter``; ``list_db = False``
+  makes it raise ``AccessDenied`` (Fault 3).
+* ``odoo/addons/base/controllers/rpc.py``: Fault 1 carries a traceback, 2 a
+  ``UserError``, 3 ``AccessDenied``, 4 ``AccessError``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import os
+import pwd
+import re
 import socket
 from xml.parsers.expat import ExpatError
 
@@ -22,6 +53,29 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not a target
     import xmlrpclib as xmlrpc_client  # type: ignore
     import httplib as http_client  # type: ignore
+
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
+
+DEFAULT_TIMEOUT = 600
+# Prefix of the one line an ``odoo shell`` script prints its answer on.
+JSON_MARK = 'SYSTEMPAY_ODOO_JSON='
+MASK = discovery.MASK
+EXCERPT_LINES = 20
+
+# Server options of the service's command line that our own runs must repeat
+# (the config file gives the rest): Odoo option name -> flag.
+_CARRIED_OPTIONS = (
+    ('addons_path', '--addons-path'),
+    ('data_dir', '--data-dir'),
+    ('db_host', '--db_host'),
+    ('db_port', '--db_port'),
+    ('db_user', '--db_user'),
+    ('db_password', '--db_password'),
+    ('server_wide_modules', '--load'),
+    ('upgrade_path', '--upgrade-path'),
+)
 
 
 def local_url(http_interface=None, http_port=8069):
@@ -73,3 +127,390 @@ def list_databases(url, timeout=10):
     if not isinstance(databases, list):
         return None, 'Odoo answered list() with %r, not a list' % (databases,)
     return sorted(str(name) for name in databases), None
+
+
+# -- options shared by every module that talks to Odoo ----------------------
+def common_argument_spec():
+    """Options of every module that talks to Odoo (doc fragment ``systempay.odoo.odoo``)."""
+    return dict(
+        transport=dict(type='str', default='cli', choices=['cli', 'rpc']),
+        service=dict(type='str', default='auto'),
+        config=dict(type='path'),
+        binary=dict(type='path'),
+        user=dict(type='str'),
+        url=dict(type='str'),
+        login=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        timeout=dict(type='int', default=DEFAULT_TIMEOUT),
+    )
+
+
+# ``required_if`` to give AnsibleModule with :func:`common_argument_spec`.
+COMMON_REQUIRED_IF = [('transport', 'rpc', ('login', 'password'))]
+
+
+class TransportError(Exception):
+    """Something Odoo refused or could not do.
+
+    ``str()`` is the cause, worded to follow ``Cannot <verb> <object>: ``;
+    ``kind`` is one of ``unknown_database``, ``login``, ``access``, ``unreachable``,
+    ``timeout``, ``odoo``; ``log`` is the raw text that shows why (mask it
+    before returning it, see :func:`excerpt`).
+    """
+
+    def __init__(self, message, kind='odoo', log=''):
+        Exception.__init__(self, message)
+        self.kind = kind
+        self.log = log or ''
+
+
+def mask(text, secrets):
+    """``text`` with every secret value replaced by ``********``."""
+    text = text or ''
+    for secret in sorted((s for s in secrets or () if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def excerpt(text, secrets=(), lines=EXCERPT_LINES, width=300):
+    """The last ``lines`` non-blank lines of ``text``, secrets masked, each cut at ``width`` characters."""
+    kept = [line.rstrip() for line in mask(text, secrets).splitlines() if line.strip()]
+    return [line if len(line) <= width else line[:width] + '...' for line in kept[-lines:]]
+
+
+def last_error_line(text):
+    """The last line of ``text`` that names an exception (``TypeError: ...``), else its last line."""
+    lines = [line.strip() for line in (text or '').splitlines() if line.strip()]
+    for line in reversed(lines):
+        if re.match(r'^[A-Za-z_][\w.]*(Error|Exception|Denied|Warning|Fault)\b.*?:', line):
+            return line
+    return lines[-1] if lines else ''
+
+
+_UNKNOWN_DB_RE = re.compile(r'database "(?P<name>[^"]+)" does not exist')
+
+
+def unknown_database(text):
+    """The database name when ``text`` is PostgreSQL's "database does not exist" (Odoo passes it on)."""
+    match = _UNKNOWN_DB_RE.search(text or '')
+    return match.group('name') if match else None
+
+
+# -- the Odoo of this host --------------------------------------------------
+class OdooHost(object):
+    """The Odoo install of this host as discovery sees it, with what the transports need.
+
+    Built by :meth:`discover` from :func:`discovery.discover_install` (unit,
+    program, user, config file), the program's ``--version`` and the config file.
+    """
+
+    def __init__(self, install, conf, version, series):
+        self.install = install
+        self.conf = conf
+        self.version = version
+        self.series = series
+        self.major = generations.parse_series(series)
+
+    @classmethod
+    def discover(cls, run_command, service='auto', config=None, binary=None):
+        """Raises :class:`discovery.DiscoveryError` (or ``TransportError`` for an unreadable config)."""
+        install = discovery.discover_install(run_command, service=service, config=config, binary=binary)
+        version, series = discovery.odoo_version(run_command, install['binary'], install['interpreter'])
+        try:
+            conf = odoo_conf.OdooConf.from_file(install['config'])
+        except (IOError, OSError, UnicodeDecodeError, odoo_conf.OdooConfError) as exc:
+            raise TransportError('cannot parse the Odoo config %s: %s' % (install['config'], exc))
+        return cls(install, conf, version, series)
+
+    @property
+    def secrets(self):
+        """Secret values of the service's command line and config file (to keep out of every output)."""
+        found = list(self.install.get('secrets') or [])
+        for key in odoo_conf.SECRET_OPTIONS:
+            if self.conf.is_set(key):
+                found.append(self.conf.get(key))
+        return found
+
+    def option(self, name, aliases=()):
+        """A server option as the service sees it: its command line first, then the file; None when unset."""
+        cli = self.install.get('cli_options') or {}
+        if name in cli:
+            return cli[name]
+        for key in (name,) + tuple(aliases):
+            value = self.conf.get(key)
+            if value not in (None,) + odoo_conf.UNSET_VALUES:
+                return value
+        return None
+
+    def url(self):
+        """Where the service answers from this host (``http_interface``/``http_port``)."""
+        port = self.option('http_port', ('xmlrpc_port',)) or 8069
+        try:
+            port = int(port)
+        except ValueError:
+            raise TransportError('http_port of %s is %r, not a number' % (self.install['config'], port))
+        return local_url(self.option('http_interface', ('xmlrpc_interface',)), port)
+
+    def carried_options(self):
+        """Flags repeating the service's command-line server options (addons path, data dir, database access)."""
+        cli = self.install.get('cli_options') or {}
+        return ['%s=%s' % (flag, cli[name]) for name, flag in _CARRIED_OPTIONS if cli.get(name)]
+
+    def addons_search_path(self, run_command):
+        """The folders this Odoo searches for modules, first first (what ``odoo_info`` returns as effective_addons_path)."""
+        install = self.install
+        cwd, home, env = install['working_directory'], install['home'], install['environment']
+        value = self.option('data_dir')
+        data_dir = discovery.expand_path(value, cwd, home, env) if value else discovery.default_data_dir(home)
+        odoo_root = discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
+        value = self.option('addons_path')
+        if value:
+            resolved = discovery.resolve_addons_path(value, self.major, cwd, home, env)
+        else:
+            resolved = discovery.default_addons_path(odoo_root)
+        data_addons = os.path.join(data_dir, 'addons', self.series)
+        readable = discovery.can_read_dir(data_addons, install['uid'], install['gids'])
+        return discovery.effective_addons_path(resolved, odoo_root, data_addons, readable)
+
+
+def module_runner(module):
+    """``run_command(argv, cwd=None, data=None, environ_update=None)`` on an AnsibleModule (argv lists only)."""
+    def run_command(argv, cwd=None, data=None, environ_update=None):
+        environ = {'LC_ALL': 'C.UTF-8'}
+        environ.update(environ_update or {})
+        return module.run_command(argv, cwd=cwd, data=data, environ_update=environ)
+    return run_command
+
+
+def run_as_prefix(user, find_program, current_uid=None):
+    """``(argv prefix, environ)`` that run a program as ``user`` (nothing when already that user).
+
+    Root uses ``runuser -u USER --`` (which sets ``HOME`` to the user's, as
+    systemd does for ``User=``), else ``setpriv`` with ``HOME`` set here.
+    """
+    if not user:
+        return [], {}
+    try:
+        entry = pwd.getpwuid(int(user)) if str(user).isdigit() else pwd.getpwnam(user)
+    except KeyError:
+        raise TransportError('%s is not a user of this host' % user)
+    uid = os.geteuid() if current_uid is None else current_uid
+    if entry.pw_uid == uid:
+        return [], {}
+    if uid != 0:
+        raise TransportError('the task runs as uid %d, and only root can run Odoo as %s (use become)'
+                             % (uid, entry.pw_name))
+    runuser = find_program('runuser')
+    if runuser:
+        return [runuser, '-u', entry.pw_name, '--'], {}
+    setpriv = find_program('setpriv')
+    if setpriv:
+        return ([setpriv, '--reuid=%d' % entry.pw_uid, '--regid=%d' % entry.pw_gid, '--init-groups', '--'],
+                {'HOME': entry.pw_dir, 'USER': entry.pw_name, 'LOGNAME': entry.pw_name})
+    raise TransportError('neither runuser nor setpriv is installed to run Odoo as %s' % entry.pw_name)
+
+
+def find_json_line(text):
+    """The object printed after :data:`JSON_MARK` on the last line that starts with it, else None."""
+    for line in reversed((text or '').splitlines()):
+        if line.startswith(JSON_MARK):
+            try:
+                return json.loads(line[len(JSON_MARK):])
+            except ValueError:
+                return None
+    return None
+
+
+# The script ``odoo shell`` runs to read modules. PARAMS is replaced by a Python literal.
+_READ_SCRIPT = '''
+import json as _json
+_params = %(params)s
+_mods = env['ir.module.module'].sudo()
+_rows = _mods.search_read([('name', 'in', _params['names'])], ['name', 'state', 'latest_version'])
+print(%(mark)r + _json.dumps({'modules': _rows}))
+'''
+
+
+class CliTransport(object):
+    """Odoo's own program on this host, run as the service user (argv lists, never a shell)."""
+
+    name = 'cli'
+
+    def __init__(self, run_command, binary, config, interpreter=None, prefix=None, environ=None, cwd='/',
+                 carried=None, major=16, timeout=DEFAULT_TIMEOUT, timeout_program=None):
+        self.run_command = run_command
+        self.binary = binary
+        self.config = config
+        self.interpreter = interpreter
+        self.prefix = list(prefix or [])
+        self.environ = dict(environ or {})
+        self.cwd = cwd or '/'
+        self.carried = list(carried or [])
+        self.major = major
+        self.timeout = timeout
+        self.timeout_program = timeout_program
+
+    def argv(self, args):
+        """The full command line: run-as prefix, ``timeout``, the program and ``args``."""
+        limit = [self.timeout_program, '--kill-after=30', '%ds' % self.timeout] \
+            if self.timeout_program and self.timeout else []
+        program = ([self.interpreter] if self.interpreter else []) + [self.binary]
+        return self.prefix + limit + program + list(args)
+
+    def _common(self, db):
+        no_http = '--no-http' if self.major >= 11 else '--no-xmlrpc'
+        return ['-c', self.config] + self.carried + ['-d', db, no_http, '--log-level=warn', '--logfile=']
+
+    def run(self, args, data=None):
+        """``(rc, log)``: the exit code and everything the run printed (stdout, then stderr)."""
+        rc, out, err = self.run_command(self.argv(args), cwd=self.cwd, data=data, environ_update=self.environ)
+        log = (out or '') + ('\n' if out and err else '') + (err or '')
+        if self.timeout_program and rc == 124:
+            raise TransportError('Odoo did not finish within %d seconds (timeout)' % self.timeout, 'timeout', log)
+        return rc, log
+
+    def shell(self, db, script):
+        """Run ``script`` in ``odoo shell`` on ``db``; the object it printed after :data:`JSON_MARK`."""
+        rc, log = self.run(['shell'] + self._common(db), data=script)
+        payload = find_json_line(log)
+        if payload is not None:
+            return payload
+        missing = unknown_database(log)
+        if missing:
+            raise TransportError('database %s does not exist' % missing, 'unknown_database', log)
+        raise TransportError('odoo shell exited %s without an answer: %s' % (rc, last_error_line(log)), 'odoo', log)
+
+    def list_databases(self, url, timeout=10):
+        """``(names, reason)`` from the running service (XML-RPC ``db.list``, which ignores dbfilter)."""
+        return list_databases(url, timeout)
+
+    def read_modules(self, db, names):
+        """``{name: {name, state, latest_version}}`` of the modules the database knows, among ``names``."""
+        script = _READ_SCRIPT % {'params': repr({'names': list(names)}), 'mark': JSON_MARK}
+        payload = self.shell(db, script)
+        return dict((row['name'], row) for row in payload.get('modules', []))
+
+    def install(self, db, name):
+        """``(rc, log)`` of ``odoo -i NAME --stop-after-init``; proves nothing, read the state after."""
+        return self.run(self._common(db) + ['-i', name, '--stop-after-init', '--without-demo=all'])
+
+    def upgrade(self, db, name):
+        """``(rc, log)`` of ``odoo -u NAME --stop-after-init``; proves nothing, read the state after."""
+        return self.run(self._common(db) + ['-u', name, '--stop-after-init', '--without-demo=all'])
+
+
+def fault_error(fault, db=None):
+    """A :class:`TransportError` saying what an XML-RPC Fault from Odoo means."""
+    text = str(fault.faultString or '')
+    where = ' in database %s' % db if db else ''
+    missing = unknown_database(text)
+    if missing:
+        return TransportError('database %s does not exist' % missing, 'unknown_database', text)
+    if fault.faultCode == 3:
+        return TransportError('access denied%s (%s)' % (where, last_error_line(text) or 'AccessDenied'), 'access', text)
+    if fault.faultCode == 4:
+        return TransportError('access error%s: %s' % (where, last_error_line(text)), 'access', text)
+    if fault.faultCode == 2:
+        return TransportError('Odoo refused%s: %s' % (where, last_error_line(text)), 'odoo', text)
+    return TransportError('Odoo failed%s: %s' % (where, last_error_line(text)), 'odoo', text)
+
+
+class RpcTransport(object):
+    """The running Odoo server over XML-RPC (``/xmlrpc/2/common``, ``/object``, ``/db``)."""
+
+    name = 'rpc'
+
+    def __init__(self, url, login, password, timeout=DEFAULT_TIMEOUT):
+        self.url = url.rstrip('/')
+        self.login = login
+        self.password = password
+        self.timeout = timeout
+        self._uids = {}
+
+    def _call(self, endpoint, method, *args):
+        try:
+            return getattr(server_proxy(self.url, endpoint, self.timeout), method)(*args)
+        except socket.timeout as exc:
+            raise TransportError('Odoo did not answer on %s within %d seconds' % (self.url, self.timeout), 'timeout',
+                                 str(exc))
+        except (socket.error, OSError, http_client.HTTPException, xmlrpc_client.ProtocolError) as exc:
+            raise TransportError('Odoo does not answer on %s/xmlrpc/2/%s: %s' % (self.url, endpoint, exc),
+                                 'unreachable', str(exc))
+        except ExpatError as exc:
+            raise TransportError('what answers on %s/xmlrpc/2/%s does not speak XML-RPC: %s'
+                                 % (self.url, endpoint, exc), 'unreachable', str(exc))
+
+    def version(self):
+        """``common.version()``: ``server_serie`` and others."""
+        try:
+            return self._call('common', 'version')
+        except xmlrpc_client.Fault as exc:
+            raise fault_error(exc)
+
+    def list_databases(self, url=None, timeout=None):
+        return list_databases(url or self.url, timeout or self.timeout)
+
+    def uid(self, db):
+        """The user id of ``login`` in ``db``; wrong credentials raise a ``login`` TransportError."""
+        if db not in self._uids:
+            try:
+                uid = self._call('common', 'authenticate', db, self.login, self.password, {})
+            except xmlrpc_client.Fault as exc:
+                raise fault_error(exc, db)
+            if not uid:
+                raise TransportError('wrong login or password', 'login')
+            self._uids[db] = uid
+        return self._uids[db]
+
+    def execute(self, db, model, method, args=(), kwargs=None):
+        uid = self.uid(db)
+        try:
+            return self._call('object', 'execute_kw', db, uid, self.password, model, method, list(args), kwargs or {})
+        except xmlrpc_client.Fault as exc:
+            raise fault_error(exc, db)
+
+    def read_modules(self, db, names, fields=('name', 'state', 'latest_version', 'installed_version')):
+        """``{name: row}``; ``installed_version`` is the version in the server's manifest cache."""
+        rows = self.execute(db, 'ir.module.module', 'search_read', [[('name', 'in', list(names))]],
+                            {'fields': list(fields)})
+        return dict((row['name'], row) for row in rows)
+
+    def update_list(self, db):
+        """``ir.module.module.update_list()`` -> ``[updated, added]`` (``updated`` is not "what changed")."""
+        return self.execute(db, 'ir.module.module', 'update_list')
+
+    def _button(self, db, name, button):
+        ids = self.execute(db, 'ir.module.module', 'search', [[('name', '=', name)]])
+        if not ids:
+            return 0, 'the running server does not list %s after update_list()' % name
+        try:
+            self.execute(db, 'ir.module.module', button, [ids])
+        except TransportError as exc:
+            if exc.kind not in ('odoo', 'access'):
+                raise
+            return 1, exc.log or str(exc)
+        return 0, ''
+
+    def install(self, db, name):
+        """``(1, fault text)`` or ``(0, '')`` of ``button_immediate_install``; read the state after."""
+        return self._button(db, name, 'button_immediate_install')
+
+    def upgrade(self, db, name):
+        """``(1, fault text)`` or ``(0, '')`` of ``button_immediate_upgrade``; read the state after."""
+        return self._button(db, name, 'button_immediate_upgrade')
+
+
+def connect(module, host, run_command=None):
+    """The transport the module's parameters ask for, on the discovered ``host`` (:class:`OdooHost`)."""
+    params = module.params
+    if params['transport'] == 'rpc':
+        return RpcTransport(params['url'] or host.url(), params['login'], params['password'], params['timeout'])
+    install = host.install
+    user = params['user'] or install['user']
+    prefix, environ = run_as_prefix(user, module.get_bin_path)
+    environ = dict(install['environment'] or {}, **environ)
+    return CliTransport(
+        run_command or module_runner(module), install['binary'], install['config'],
+        interpreter=install['interpreter'], prefix=prefix, environ=environ, cwd=install['working_directory'],
+        carried=host.carried_options(), major=host.major, timeout=params['timeout'],
+        timeout_program=module.get_bin_path('timeout'))

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the systempay.odoo collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Odoo modules in databases and on disk: versions, what to do, and what a failure means.
+
+Pure helpers (no AnsibleModule, no I/O but reading manifests) for
+``odoo_module`` and later modules. Facts used, Odoo 16 unless said otherwise:
+
+* ``odoo/modules/module.py`` ``adapt_version()``: a manifest version without the
+  series prefix is stored as ``<series>.<version>`` (``3.1.1`` -> ``16.0.3.1.1``);
+  ``ir.module.module.latest_version`` holds the version installed in the
+  database, ``installed_version`` (not stored) the manifest's, as the process
+  asked has it in memory.
+* ``odoo/modules/loading.py`` ``_check_module_names``: a name Odoo cannot find
+  is only logged (``invalid module names, ignored: …``) and the run exits 0.
+* ``odoo/modules/registry.py`` ``Registry.new``: a failed install/upgrade runs
+  ``reset_modules_state`` (``to install`` back to ``uninstalled``, ``to upgrade``
+  back to ``installed``); an interrupted run can still leave the ``to …`` states.
+* ground truth §1, §3: the 3.x addon on a database without ``account`` fails
+  with ``TypeError: Model 'account.payment.method' does not exist in registry.``;
+  an addon of the wrong line fails with ``No module named
+  'odoo.addons.payment.models.payment_acquirer'`` (or ``payment_provider`` on 15
+  and older).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import generations
+
+# Odoo module names are Python package names.
+NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+
+# States in which the module's code is part of the database.
+INSTALLED_STATES = ('installed', 'to upgrade', 'to remove')
+
+# Models and the module that defines them, for the "needs module" message.
+_MODEL_MODULES = {
+    'account': 'the account module (Invoicing)',
+    'payment': 'the payment module',
+    'website': 'the website module',
+    'sale': 'the sale module',
+}
+
+
+def adapt_version(version, series):
+    """The version Odoo stores for a manifest ``version`` on ``series`` (Odoo's ``adapt_version``)."""
+    version = str(version)
+    series = str(series)
+    if version == series or not version.startswith(series + '.'):
+        version = '%s.%s' % (series, version)
+    return version
+
+
+def version_key(version):
+    """A sort key for dotted versions (numbers as numbers, other parts after them)."""
+    key = []
+    for part in re.split(r'[.+-]', str(version or '')):
+        if part.isdigit():
+            key.append((0, int(part), ''))
+        elif part:
+            key.append((1, 0, part))
+    return tuple(key)
+
+
+def disk_copy(name, folders):
+    """The copy of module ``name`` Odoo loads from ``folders`` (see :func:`discovery.find_module_copies`), or None."""
+    copies = discovery.find_module_copies(name, folders)
+    return copies[0] if copies else None
+
+
+def db_state(row):
+    """``{state, version}`` of a module row as read from a database (both None when the database does not know it)."""
+    if not row:
+        return {'state': None, 'version': None}
+    return {'state': row.get('state') or None, 'version': row.get('latest_version') or None}
+
+
+def is_installed(state):
+    return state in INSTALLED_STATES
+
+
+def decide(goal, before, expected):
+    """``(action, reason)``: ``install``, ``upgrade`` or ``none``, for ``goal`` ``present``/``latest``.
+
+    ``before`` is :func:`db_state`; ``expected`` the version the copy on disk
+    would be stored as (None when there is no copy).
+    """
+    if not is_installed(before['state']):
+        if before['state'] == 'uninstallable':
+            return 'none', 'the database lists the module as not installable (its manifest says installable: False)'
+        return 'install', 'not installed'
+    if before['state'] == 'to upgrade':
+        return 'upgrade', 'marked "to upgrade" by an interrupted run'
+    if goal != 'latest' or expected is None:
+        return 'none', 'installed'
+    if version_key(expected) > version_key(before['version']):
+        return 'upgrade', 'installed %s, on disk %s' % (before['version'], expected)
+    if version_key(expected) < version_key(before['version']):
+        return 'none', ('installed %s is newer than the copy on disk (%s); not downgraded'
+                        % (before['version'], expected))
+    return 'none', 'installed at %s' % before['version']
+
+
+def _model_owner(model):
+    return _MODEL_MODULES.get(model.split('.', 1)[0], 'the module that defines %s' % model)
+
+
+def explain_failure(text, name, db, series):
+    """What an install/upgrade failure log (or Fault text) means, in one sentence; None when not known.
+
+    Recognised: a model missing from the registry (an undeclared dependency
+    not installed in the database), an addon of the wrong generation line, a
+    name Odoo did not find, a dependency missing on disk, an unknown database.
+    """
+    text = text or ''
+    match = re.search(r"Model '(?P<model>[\w.]+)' does not exist in registry", text)
+    if match:
+        return '%s needs %s in database %s (model %s is missing)' % (
+            name, _model_owner(match.group('model')), db, match.group('model'))
+    match = re.search(r"No module named '(?P<path>odoo\.addons\.payment\.models\.(?P<file>payment_\w+))'", text)
+    if match:
+        try:
+            line = generations.line_for_series(series)
+            hint = '; use the %s line (%s)' % (line['line'] + '.x', line['range'])
+        except generations.GenerationError:
+            hint = ''
+        return ('the %s addon line on disk does not fit this Odoo series (%s): it imports %s, which Odoo %s '
+                'does not have%s' % (name, series, match.group('path'), series, hint))
+    match = re.search(r'invalid module names, ignored: (?P<names>.*)', text)
+    if match and name in [item.strip() for item in match.group('names').split(',')]:
+        return '%s not found on the addons path: Odoo ignored the name' % name
+    match = re.search(r"depends on module '?(?P<dep>[\w.]+)'?\.?\s*But the latter module is not available", text)
+    if match:
+        return '%s needs the module %s, which is not on the addons path' % (name, match.group('dep'))
+    match = re.search(r'database "(?P<db>[^"]+)" does not exist', text)
+    if match:
+        return 'database %s does not exist' % match.group('db')
+    match = re.search(r"No module named '(?P<mod>[\w.]+)'", text)
+    if match:
+        return '%s cannot be imported: no Python module named %s on this host' % (name, match.group('mod'))
+    return None
