@@ -46,7 +46,11 @@ class Registry:
         with cls._lock:
             cls._registries.pop(dbname, None)
             registry = cls(dbname)
-            load_modules(registry, update_module)
+            try:
+                load_modules(registry, update_module)
+            except Exception:
+                reset_modules_state(dbname)
+                raise
             registry.sequence = sql_db.read_meta(dbname, SIGNALING_KEY, '0')
             cls._registries[dbname] = registry
             return registry
@@ -198,6 +202,21 @@ def load_modules(registry, update_module=False):
         for kind in ('init', 'update', 'demo'):
             config[kind] = {}
         _logger.info("Modules loaded.")
+
+
+def reset_modules_state(dbname):
+    """After a failed load, put the modules marked ``to …`` back (Odoo's ``loading.reset_modules_state``).
+
+    ``to install`` becomes ``uninstalled``; ``to upgrade`` and ``to remove`` become ``installed``, so a failed
+    ``-i``/``-u`` does not leave the database blocked for the next one.
+    """
+    if not sql_db.exists(dbname):
+        return
+    back = {'to install': 'uninstalled', 'to upgrade': 'installed', 'to remove': 'installed'}
+    with sql_db.Cursor(dbname) as cr:
+        for rid, vals in cr.fetch_all('ir.module.module').items():
+            if vals.get('state') in back:
+                cr.update('ir.module.module', rid, {'state': back[vals['state']]})
 
 
 def registry(dbname):

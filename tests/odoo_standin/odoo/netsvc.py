@@ -16,7 +16,8 @@ class DBFormatter(logging.Formatter):
 
 
 def init_logger(logfile=None, level='info'):
-    handler = logging.FileHandler(logfile) if logfile else logging.StreamHandler(sys.stderr)
+    # Without a log file Odoo logs to standard output (odoo/netsvc.py init_logger).
+    handler = logging.FileHandler(logfile) if logfile else logging.StreamHandler(sys.stdout)
     handler.setFormatter(DBFormatter('%(asctime)s %(pid)s %(levelname)s %(dbname)s %(name)s: %(message)s'))
     root = logging.getLogger()
     for old in list(root.handlers):

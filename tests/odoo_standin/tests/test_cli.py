@@ -94,7 +94,26 @@ def test_missing_account_fails_like_odoo16(host):
     assert "TypeError: Model 'account.payment.method' does not exist in registry." in host.read_log()
 
 
-def test_logfile_option_and_stderr_default(host):
+def test_failed_install_is_reset_so_the_database_is_not_blocked(host):
+    # Odoo's loading.reset_modules_state: 'to install' goes back to 'uninstalled' after a failed load,
+    # so the next -i of another module in the same database works. The database lacks `payment`, so
+    # that dependency is installed and committed first, with the addon's 'to install' mark, before
+    # the addon itself fails.
+    make_provider_addon(host.addons)
+    make_module(host.addons, 'my_module')
+    host.create_db('shop1', 'base')
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init').returncode == 255
+    states = host.shell('shop1', "import json\n"
+                        "print(json.dumps({m.name: m.state for m in env['ir.module.module'].search("
+                        "[('name', 'in', ['payment_systempay', 'my_module'])])}))\n")
+    assert states.returncode == 0, states.stderr
+    assert '"payment_systempay": "uninstalled"' in states.stdout
+    assert host.odoo('-d', 'shop1', '-i', 'my_module', '--stop-after-init').returncode == 0
+    states = host.shell('shop1', "print(env['ir.module.module'].search([('name', '=', 'my_module')]).state)\n")
+    assert states.stdout.strip().splitlines()[-1] == 'installed'
+
+
+def test_logfile_option_and_stdout_default(host):
     other = os.path.join(host.root, 'other.log')
     host.options.pop('logfile')
     host.write_conf()
@@ -102,7 +121,9 @@ def test_logfile_option_and_stderr_default(host):
     assert result.returncode == 0
     assert 'Modules loaded.' in open(other).read()
     result = host.odoo('-d', 'shop1', '-u', 'base', '--stop-after-init')
-    assert 'INFO shop1 odoo.modules.loading: Modules loaded.' in result.stderr
+    # without a log file Odoo logs to standard output
+    assert 'INFO shop1 odoo.modules.loading: Modules loaded.' in result.stdout
+    assert 'Modules loaded.' not in result.stderr
 
 
 def test_without_stop_after_init_installs_then_serves(host):
