@@ -362,9 +362,14 @@ class CliTransport(object):
         return ['-c', self.config] + self.carried + ['-d', db, no_http, '--log-level=warn', '--logfile=']
 
     def run(self, args, data=None):
-        """``(rc, log)``: the exit code and everything the run printed (stdout, then stderr)."""
+        """``(rc, log)``: the exit code and everything the run printed, standard error first.
+
+        Odoo writes its log to standard output when it has no log file; standard error gets what is
+        printed before logging starts (the warning about running as root) or a crash outside logging.
+        Standard error first keeps the log's last line, the error that ended the run, last.
+        """
         rc, out, err = self.run_command(self.argv(args), cwd=self.cwd, data=data, environ_update=self.environ)
-        log = (out or '') + ('\n' if out and err else '') + (err or '')
+        log = (err or '') + ('\n' if out and err else '') + (out or '')
         if self.timeout_program and rc == 124:
             raise TransportError('Odoo did not finish within %d seconds (timeout)' % self.timeout, 'timeout', log)
         return rc, log
