@@ -1,6 +1,6 @@
 # systempay.odoo — developer and CI entry points.
 #
-#   make test                 lint + sanity + unit + every molecule scenario (what CI runs)
+#   make test                 lint + sanity + build-check + unit + every molecule scenario (what CI runs)
 #   make unit                 pytest: collection unit tests, stand-in and fixture tests
 #   make molecule S=default   one scenario (`molecule test`); M=converge|verify|destroy|login… for one step
 #   make demo / demo-clean    one local test host with the collection applied, published on 127.0.0.1:18069
@@ -41,7 +41,7 @@ M ?= test
 # Named explicitly: molecule only finds it by itself inside a git work tree.
 MOLECULE_BASE := --base-config $(ROOT)/.config/molecule/config.yml
 
-.PHONY: help bootstrap venv image collections-link fixtures lint sanity unit molecule molecule-all \
+.PHONY: help bootstrap venv image collections-link fixtures lint sanity build-check unit molecule molecule-all \
         test demo demo-clean clean distclean
 
 help:
@@ -88,6 +88,10 @@ sanity: venv collections-link
 	@if [ -f tests/scripts/sanity.sh ]; then $(TIMED) sanity bash tests/scripts/sanity.sh; \
 	else echo "sanity: WARNING tests/scripts/sanity.sh missing, nothing checked"; fi
 
+# The tarball builds, installs, and every module and role resolves by FQCN from the installed copy.
+build-check: venv
+	@$(TIMED) build-check bash tests/scripts/build_check.sh
+
 unit: venv collections-link
 	@$(TIMED) unit bash tests/scripts/unit.sh
 
@@ -99,7 +103,7 @@ molecule-all: venv image collections-link fixtures
 	@bash tests/scripts/run-steps.sh molecule $(foreach s,$(SCENARIOS),"molecule:$(s)")
 
 test: bootstrap venv image collections-link fixtures
-	@bash tests/scripts/run-steps.sh test lint sanity unit $(foreach s,$(SCENARIOS),"molecule:$(s)")
+	@bash tests/scripts/run-steps.sh test lint sanity build-check unit $(foreach s,$(SCENARIOS),"molecule:$(s)")
 
 # --- demo ---------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prove the collection tarball works: build it, install it into a temp folder, and resolve a module
-# by its FQCN from there (ansible-doc systempay.odoo.odoo_info), with the checkout out of sight.
+# Prove the collection tarball works: build it, install it into a temp folder, and resolve every module
+# and role by its FQCN from there (ansible-doc), with the checkout out of sight.
 # Tools come from $VENV (default .venv; this script never creates it).
 set -euo pipefail
 
@@ -43,15 +43,40 @@ echo "==> ansible-galaxy collection install -p (offline, no dependencies)"
 ansible-galaxy collection install --offline --no-deps -p "$WORK/collections" "$TARBALL" >"$WORK/install.log" 2>&1 \
   || { cat "$WORK/install.log" >&2; exit 1; }
 
-echo "==> ansible-doc systempay.odoo.odoo_info from the installed copy only"
-# Run from an empty folder with only the install folder on the collections path, so the checkout
-# (or its build/collections link) cannot answer in its place.
-DOC=$(cd "$WORK" && ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ansible-doc -t module systempay.odoo.odoo_info)
-echo "$DOC" | grep -q 'odoo_info' || { echo "build_check: ansible-doc did not document odoo_info" >&2; exit 1; }
-SRC=$(cd "$WORK" && ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ansible-doc -t module --json systempay.odoo.odoo_info \
-      | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["systempay.odoo.odoo_info"]["doc"]["filename"])')
-case "$SRC" in
-  "$WORK/collections/"*) echo "    resolved from $SRC" ;;
-  *) echo "build_check: odoo_info resolved from $SRC, not from the installed tarball" >&2; exit 1 ;;
-esac
+# Every module and role of the checkout must resolve by its FQCN from the installed copy only: run from an
+# empty folder with only the install folder on the collections path, so the checkout (or its
+# build/collections link) cannot answer in its place.
+resolve() {  # resolve TYPE NAME...: each documented, from a file under the install folder
+  local type=$1; shift
+  (cd "$WORK" && ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ansible-doc -t "$type" --json "$@") \
+    | "$VENV/bin/python" -c '
+import json, sys
+work, names, docs = sys.argv[1], sys.argv[2:], json.load(sys.stdin)
+bad = []
+for name in names:
+    entry = docs.get(name) or {}
+    doc = entry.get("doc") or entry.get("entry_points") or {}  # a module has "doc", a role "entry_points"
+    where = (entry.get("doc") or {}).get("filename") or entry.get("path") or ""
+    if not doc:
+        bad.append("%s: not documented" % name)
+    elif where and not where.startswith(work + "/collections/"):
+        bad.append("%s: resolved from %s, not from the installed tarball" % (name, where))
+    else:
+        print("    %s" % name)
+if bad:
+    sys.exit("build_check: " + "; ".join(bad))
+' "$WORK" "$@"
+}
+
+modules=$(cd plugins/modules && ls -1 *.py | sed 's/\.py$//; s/^/systempay.odoo./')
+echo "==> ansible-doc -t module, from the installed copy only"
+# shellcheck disable=SC2086  # one name per word
+resolve module $modules
+roles=$(find roles -mindepth 3 -maxdepth 3 -path 'roles/*/meta/argument_specs.yml' | cut -d/ -f2 | sort \
+        | sed 's/^/systempay.odoo./')
+if [ -n "$roles" ]; then
+  echo "==> ansible-doc -t role, from the installed copy only"
+  # shellcheck disable=SC2086
+  resolve role $roles
+fi
 echo "build_check: ok"
