@@ -20,6 +20,12 @@ Sources (see docs/architecture.md and the ground-truth page):
   14 (Odoo 14 ``addons/payment/models/payment_acquirer.py`` defines ``state``
   and no publish flag) nor on 15 (ground truth 7: publishing is
   ``state = enabled``), ``is_published`` from 16 (ground truth 4).
+* provider record xml ids ``payment_<brand>.payment_acquirer_<brand>`` (1.x, 2.x)
+  and ``payment_<brand>.payment_provider_<brand>`` (3.x, 4.x): ground truth 4 and
+  7, the vendor data files (tests/fixtures/addons/README.md);
+* the field of each ``payment_provider`` setting (:func:`provider_fields`): see
+  the comments of ``_CORE_FIELD_ROWS`` and ``_ADDON_FIELDS`` and
+  docs/provider-settings.md.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -56,6 +62,72 @@ _RANGE_RE = re.compile(r'^\s*(?P<brand>[A-Za-z][A-Za-z0-9]*_)?Odoo_(?P<first>\d{
 _SERIES_RE = re.compile(r'^\s*(?:saas~)?(?P<major>\d{1,2})(?:\.(?P<minor>\d+))?\s*$')
 _ARCHIVE_RE = re.compile(
     r'^(?P<brand>[A-Za-z][A-Za-z0-9]*)_(?P<range>Odoo_\d{1,2}(?:-\d{1,2})?)_v(?P<version>\d+(?:\.\d+)*(?:[-+][A-Za-z0-9.-]+)?)\.zip$')
+
+
+# Settings of the payment_provider module -> core Odoo field of the provider record, by Odoo major version
+# (each row holds from ``since`` up to the next one; None: the series has no such field).
+# <= 12: ground truth 4 (1.x read from source) and Odoo 12's payment_acquirer.py (``specific_countries`` flag
+# + ``country_ids``; ``post_msg`` "Thanks Message" and ``error_msg``; no ``auth_msg``).
+# 13-15: ground truth 7 (``country_ids``, ``auth_msg``; no ``post_msg``/``error_msg``/flag).
+# 16: ground truth 4 and ground-truth-data/odoo16-provider-fields.json (``available_country_ids``).
+# 17+: Odoo 17 replaced ``payment.icon``/``payment_icon_ids`` by ``payment.method`` (odoo/odoo 17.0
+# addons/payment/models/payment_method.py): no icons setting there.
+_CORE_FIELD_ROWS = (
+    {'since': 10, 'fields': {
+        'title': 'name', 'website': 'website_id', 'journal': 'journal_id',
+        'specific_countries': 'country_ids', 'specific_countries_flag': 'specific_countries',
+        'payment_icons': 'payment_icon_ids',
+        'messages.pre': 'pre_msg', 'messages.pending': 'pending_msg', 'messages.auth': 'post_msg',
+        'messages.done': 'done_msg', 'messages.cancel': 'cancel_msg', 'messages.error': 'error_msg'}},
+    {'since': 13, 'fields': {
+        'title': 'name', 'website': 'website_id', 'journal': 'journal_id',
+        'specific_countries': 'country_ids', 'specific_countries_flag': None,
+        'payment_icons': 'payment_icon_ids',
+        'messages.pre': 'pre_msg', 'messages.pending': 'pending_msg', 'messages.auth': 'auth_msg',
+        'messages.done': 'done_msg', 'messages.cancel': 'cancel_msg', 'messages.error': None}},
+    {'since': 16, 'fields': {
+        'title': 'name', 'website': 'website_id', 'journal': 'journal_id',
+        'specific_countries': 'available_country_ids', 'specific_countries_flag': None,
+        'payment_icons': 'payment_icon_ids',
+        'messages.pre': 'pre_msg', 'messages.pending': 'pending_msg', 'messages.auth': 'auth_msg',
+        'messages.done': 'done_msg', 'messages.cancel': 'cancel_msg', 'messages.error': None}},
+    {'since': 17, 'fields': {
+        'title': 'name', 'website': 'website_id', 'journal': 'journal_id',
+        'specific_countries': 'available_country_ids', 'specific_countries_flag': None,
+        'payment_icons': None,
+        'messages.pre': 'pre_msg', 'messages.pending': 'pending_msg', 'messages.auth': 'auth_msg',
+        'messages.done': 'done_msg', 'messages.cancel': 'cancel_msg', 'messages.error': None}},
+)
+
+# Settings -> the addon's own field (``{brand}`` replaced by the brand), the same on every line unless listed in
+# ``_LINE_FIELDS``: ground truth 4 (field names, 3.x measured) and 7 (2.x = 3.x minus the REST fields);
+# ``<brand>_gateway_url`` on 1.x/2.x only (vendor's payment.py / payment_acquirer.py, fixture README).
+_ADDON_FIELDS = {
+    'shop_id': '{brand}_site_id', 'key_test': '{brand}_key_test', 'key_production': '{brand}_key_prod',
+    'sign_algo': '{brand}_sign_algo', 'language': '{brand}_language',
+    'available_languages': '{brand}_available_languages', 'capture_delay': '{brand}_capture_delay',
+    'validation_mode': '{brand}_validation_mode', 'card_types': '{brand}_payment_cards',
+    'threeds_min_amount': '{brand}_threeds_min_amount', 'redirect.enabled': '{brand}_redirect_enabled',
+    'redirect.success_timeout': '{brand}_redirect_success_timeout',
+    'redirect.success_message': '{brand}_redirect_success_message',
+    'redirect.error_timeout': '{brand}_redirect_error_timeout',
+    'redirect.error_message': '{brand}_redirect_error_message', 'return_mode': '{brand}_return_mode',
+}
+_REST_FIELDS = {
+    'rest.test_password': '{brand}_test_password', 'rest.prod_password': '{brand}_prod_password',
+    'rest.public_test_key': '{brand}_public_test_key',
+    'rest.public_production_key': '{brand}_public_production_key',
+    'rest.sha256_test_key': '{brand}_sha256_test_key', 'rest.sha256_prod_key': '{brand}_sha256_prod_key',
+    'entry_mode': '{brand}_payment_data_entry_mode',
+}
+_LINE_FIELDS = {
+    '1': dict([('gateway_url', '{brand}_gateway_url')] + [(name, None) for name in _REST_FIELDS]),
+    '2': dict([('gateway_url', '{brand}_gateway_url')] + [(name, None) for name in _REST_FIELDS]),
+    '3': dict(_REST_FIELDS, gateway_url=None),
+    '4': dict(_REST_FIELDS, gateway_url=None),
+}
+
+_BRAND_RE = re.compile(r'^[a-z][a-z0-9]*$')
 
 
 class GenerationError(ValueError):
@@ -168,4 +240,36 @@ def model_facts(series):
     facts.pop('since')
     facts['mode_values'] = list(facts['mode_values'])
     facts['series_major'] = major
+    return facts
+
+
+def provider_facts(series, brand='systempay'):
+    """Where the ``payment_provider`` settings live on an Odoo series, for the addon line made for it.
+
+    Keys: those of :func:`model_facts`, plus ``line`` (addon line), ``module``
+    (``payment_<brand>``), ``xmlid`` (``payment_<brand>.payment_provider_<brand>``
+    from 16, ``payment_<brand>.payment_acquirer_<brand>`` before), ``card_model``
+    and ``language_model`` (``<brand>.card``, ``<brand>.language``) and
+    ``fields``: setting path (``shop_id``, ``messages.pre``, ``rest.test_password``,
+    ``specific_countries_flag``...) -> field name, None when the generation has no
+    such field.
+    """
+    if not _BRAND_RE.match(str(brand or '')):
+        raise GenerationError('Cannot give field names: brand %r is not lower-case letters and digits' % (brand,))
+    facts = model_facts(series)
+    line = line_for_series(series)
+    row = None
+    for candidate in _CORE_FIELD_ROWS:
+        if facts['series_major'] >= candidate['since']:
+            row = candidate
+    names = dict(row['fields'])
+    names.update(_ADDON_FIELDS)
+    names.update(_LINE_FIELDS[line['line']])
+    facts['fields'] = dict((key, value.replace('{brand}', brand) if value else None) for key, value in names.items())
+    facts['line'] = line['line']
+    facts['module'] = 'payment_%s' % brand
+    kind = 'payment_provider' if facts['model'] == 'payment.provider' else 'payment_acquirer'
+    facts['xmlid'] = 'payment_%s.%s_%s' % (brand, kind, brand)
+    facts['card_model'] = '%s.card' % brand
+    facts['language_model'] = '%s.language' % brand
     return facts

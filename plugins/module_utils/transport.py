@@ -331,6 +331,46 @@ print(%(mark)r + _json.dumps({'modules': _rows}))
 '''
 
 
+# The script ``odoo shell`` runs for :meth:`CliTransport.batch`. REQUEST is a Python literal of a JSON text, so the
+# values (secrets included) travel on standard input, never on the command line. A failing call rolls everything
+# back (the shell's transaction is only kept by ``env.cr.commit()``) and is reported by index.
+_BATCH_SCRIPT = '''
+import json as _json
+_request = _json.loads(%(request)r)
+_results = []
+_error = None
+for _index, _call in enumerate(_request['calls']):
+    _target = env[_call['model']]
+    if _call.get('ids') is not None:
+        _target = _target.browse(_call['ids'])
+    try:
+        _results.append(getattr(_target, _call['method'])(*_call.get('args', []), **_call.get('kwargs', {})))
+    except Exception as _exc:
+        env.cr.rollback()
+        _error = {'index': _index, 'type': type(_exc).__name__, 'message': str(_exc)}
+        break
+if _error is None and _request['commit']:
+    env.cr.commit()
+print(%(mark)r + _json.dumps({'results': _results, 'error': _error}, default=str))
+'''
+
+
+def batch_call(model, method, args=(), kwargs=None, ids=None):
+    """One ORM call for :meth:`CliTransport.batch` / :meth:`RpcTransport.batch`.
+
+    ``ids`` given: the method of those records (``write``, ``read``); else a model method (``search_read``,
+    ``fields_get``, ``get_param``), as XML-RPC ``execute_kw`` calls them.
+    """
+    return {'model': model, 'method': method, 'args': list(args), 'kwargs': dict(kwargs or {}), 'ids': ids}
+
+
+def _batch_error(error, calls, db):
+    call = calls[error.get('index', 0)] if calls else {}
+    return TransportError('%s.%s failed in database %s: %s: %s' % (
+        call.get('model'), call.get('method'), db, error.get('type'), error.get('message')), 'odoo',
+        error.get('message') or '')
+
+
 class CliTransport(object):
     """Odoo's own program on this host, run as the service user (argv lists, never a shell)."""
 
@@ -388,6 +428,18 @@ class CliTransport(object):
     def list_databases(self, url, timeout=10):
         """``(names, reason)`` from the running service (XML-RPC ``db.list``, which ignores dbfilter)."""
         return list_databases(url, timeout)
+
+    def batch(self, db, calls, commit=False):
+        """Results of ``calls`` (:func:`batch_call`) run in order in one ``odoo shell``, as the superuser.
+
+        With ``commit``, the changes are committed when every call succeeded; a failing call rolls back them
+        all and raises :class:`TransportError` naming it. Values go on standard input, never on the command line.
+        """
+        request = json.dumps({'calls': list(calls), 'commit': bool(commit)})
+        payload = self.shell(db, _BATCH_SCRIPT % {'request': request, 'mark': JSON_MARK})
+        if payload.get('error'):
+            raise _batch_error(payload['error'], calls, db)
+        return payload.get('results', [])
 
     def read_modules(self, db, names):
         """``{name: {name, state, latest_version}}`` of the modules the database knows, among ``names``."""
@@ -474,6 +526,14 @@ class RpcTransport(object):
         except xmlrpc_client.Fault as exc:
             raise fault_error(exc, db)
 
+    def batch(self, db, calls, commit=False):
+        """Results of ``calls`` (:func:`batch_call`), one ``execute_kw`` each (each one commits on its own)."""
+        results = []
+        for call in calls:
+            args = ([call['ids']] if call.get('ids') is not None else []) + list(call.get('args') or [])
+            results.append(self.execute(db, call['model'], call['method'], args, call.get('kwargs') or {}))
+        return results
+
     def read_modules(self, db, names, fields=('name', 'state', 'latest_version', 'installed_version')):
         """``{name: row}``; ``installed_version`` is the version in the server's manifest cache."""
         rows = self.execute(db, 'ir.module.module', 'search_read', [[('name', 'in', list(names))]],
@@ -503,6 +563,29 @@ class RpcTransport(object):
     def upgrade(self, db, name):
         """``(1, fault text)`` or ``(0, '')`` of ``button_immediate_upgrade``; read the state after."""
         return self._button(db, name, 'button_immediate_upgrade')
+
+
+def choose_databases(requested, listed, reason=None):
+    """``(names, error)``: the databases to work on, from ``requested`` (names, or ``['all']``).
+
+    ``listed`` is the server's list (:func:`list_databases`, None when unknown, with ``reason``). ``all``
+    gives that list, sorted; names are kept in the order given, without repeats. ``error`` is a message
+    following ``Cannot <verb> <object>: <cause>``, or None.
+    """
+    names = []
+    for name in requested or []:
+        name = (name or '').strip()
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        return [], 'Cannot choose databases: databases is empty (give names, or all)'
+    if names == ['all']:
+        if listed is None:
+            return [], 'Cannot list the databases of Odoo: %s; name them in databases instead of all' % reason
+        return sorted(listed), None
+    if 'all' in names:
+        return [], 'Cannot choose databases: all cannot be mixed with names (%s)' % ', '.join(names)
+    return names, None
 
 
 def connect(module, host, run_command=None):

@@ -1,0 +1,848 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the systempay.odoo collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: payment_provider
+short_description: Set the payment addon's provider (acquirer) settings in every database, on any Odoo generation
+version_added: 0.1.0
+description:
+  - Makes the provider record of the payment addon (C(payment_<brand>)) match O(settings) in the databases
+    O(databases) of the host's Odoo - the settings of the vendor's guide section 6 (identities, payment page,
+    selective 3DS, return to shop, messages, configuration) and section 9 (switch to production), made declarative.
+  - O(settings) is one structure for every brand and every Odoo generation; the module maps it onto the
+    generation's model and fields (C(payment.acquirer) on Odoo 10-15, C(payment.provider) from 16; mode field
+    C(environment) up to 12, C(state) from 13; see C(docs/provider-settings.md) for the whole table).
+    A setting left out (or null) is left as the database has it.
+  - For each database, in turn - reads the model's fields (C(fields_get)) and fails when a field the generation
+    table expects is missing (a generation this collection has not met); finds the record by its xml id
+    (C(payment_<brand>.payment_provider_<brand>) from 16, C(payment_<brand>.payment_acquirer_<brand>) before);
+    resolves names to ids (website by name or domain, journal by name or code, countries by code, card types
+    and languages by code in C(<brand>.card) and C(<brand>.language), payment icons by name); writes only the
+    fields that differ, in one C(write) call; then reads the record again and fails if a value did not stick.
+  - Every setting is checked before anything is written (formats, ranges, the keys the mode needs, settings
+    this generation has no field for, names that do not resolve), with a message naming the setting.
+    Unknown setting names are refused with the closest known name.
+  - The first database that fails stops the task; the ones after it are reported as not processed.
+  - Secrets (the keys, the REST passwords and keys) are never returned, never shown in a diff (masked as
+    C(********)), and never put on a command line - with O(transport=cli) they reach C(odoo shell) on its
+    standard input.
+author:
+  - Systempay Odoo collection contributors (@systempay)
+options:
+  settings:
+    description:
+      - The provider settings wanted in every database; each one is optional. See C(docs/provider-settings.md)
+        for the field each one sets on each generation and the guide section it comes from.
+    type: dict
+    required: true
+    suboptions:
+      title:
+        description: Name the buyer sees when choosing how to pay (guide 6, C(Titre)).
+        type: str
+      website:
+        description:
+          - Website the provider is offered on, by name or domain; an empty string means every website (guide 6).
+        type: str
+      mode:
+        description:
+          - V(test) or V(production) (guide 6 C(Mode), section 9).
+          - V(production) needs O(settings.key_production) and is refused when O(ipn_probe_passed=false).
+          - On Odoo 10-12 it sets C(environment) (V(test)/V(prod)); from 13, C(state) (V(test)/V(enabled)).
+        type: str
+        choices: [test, production]
+      published:
+        description:
+          - Whether buyers are offered the provider (guide 6 C(Publier)). C(website_published) on 10-12,
+            C(is_published) from 16. Odoo 13-15 have no publish field - V(false) sets C(state=disabled)
+            (the addon then checks notifications with the production key), V(true) follows O(settings.mode).
+        type: bool
+      shop_id:
+        description: The shop id, 8 digits (guide 6.1; Back Office Settings > Shop > Keys).
+        type: str
+      key_test:
+        description: The test key (guide 6.1). Required with O(settings.mode=test). Secret.
+        type: str
+      key_production:
+        description: The production key (guide 6.1, 9). Required with O(settings.mode=production). Secret.
+        type: str
+      sign_algo:
+        description: Signature algorithm, as set in the Back Office (guide 6.1); stored as C(SHA-1)/C(SHA-256).
+        type: str
+        choices: [HMAC-SHA-256, SHA-1]
+      gateway_url:
+        description:
+          - Payment page URL (guide 6.1); only the 1.x and 2.x addon lines (Odoo 10-15) have the field.
+        type: str
+      language:
+        description: Default language of the payment page (guide 6.1).
+        type: str
+        choices: [cn, de, es, en, fr, it, jp, nl, pl, pt, ru, sv, tr]
+      available_languages:
+        description: Languages offered on the payment page, by code; an empty list offers them all (guide 6.1).
+        type: list
+        elements: str
+      capture_delay:
+        description:
+          - Days before capture (guide 6.1); an empty string leaves it to the Back Office (advised).
+        type: raw
+      validation_mode:
+        description:
+          - V(backoffice) (the Back Office setting, advised), V(automatic) or V(manual) (guide 6.1);
+            stored as C(-1), C(0), C(1).
+        type: str
+        choices: [automatic, backoffice, manual]
+      card_types:
+        description:
+          - Card types shown on the payment page, by code (C(CB), C(VISA)...), as the addon's C(<brand>.card)
+            records know them; an empty list shows them all (guide 6.1, advised).
+        type: list
+        elements: str
+      threeds_min_amount:
+        description: Amount below which 3-D Secure is disabled (guide 6.1 selective 3DS); a non-negative amount.
+        type: raw
+      redirect:
+        description: Automatic return to the shop (guide 6.1 C(Retour a la boutique)).
+        type: dict
+        suboptions:
+          enabled:
+            description: Redirect the buyer automatically (stored as C(1)/C(0)).
+            type: bool
+          success_timeout:
+            description: Seconds before the redirection after a payment that succeeded, 0-300.
+            type: int
+          success_message:
+            description: Message shown before that redirection.
+            type: str
+          error_timeout:
+            description: Seconds before the redirection after a payment that failed, 0-300.
+            type: int
+          error_message:
+            description: Message shown before that redirection.
+            type: str
+      return_mode:
+        description: How the payment page sends its data back to the shop (guide 6.1).
+        type: str
+        choices: [GET, POST]
+      messages:
+        description:
+          - The messages of guide 6.2, as HTML. C(pre), C(pending), C(done), C(cancel) exist on every generation;
+            C(auth) is C(auth_msg) from 13 and C(post_msg) (the "thanks" message) on 10-12; C(error) is
+            C(error_msg), on 10-12 only.
+        type: dict
+        suboptions:
+          pre:
+            description: Help message shown before payment (C(pre_msg)).
+            type: str
+          pending:
+            description: Message when the payment is waiting for validation (C(pending_msg)).
+            type: str
+          auth:
+            description: Message when the payment is authorized (C(auth_msg); C(post_msg) on 10-12).
+            type: str
+          done:
+            description: Message when the payment is accepted (C(done_msg)).
+            type: str
+          cancel:
+            description: Message when the payment is cancelled (C(cancel_msg)).
+            type: str
+          error:
+            description: Error message (C(error_msg), Odoo 10-12 only).
+            type: str
+      journal:
+        description: Payment journal, by name or code (guide 6.3; C(Bank) advised); an empty string clears it.
+        type: str
+      specific_countries:
+        description:
+          - Countries (ISO codes) the provider is offered to; an empty list offers it everywhere (guide 6.3).
+            On 10-12 it also sets the C(specific_countries) flag.
+        type: list
+        elements: str
+      payment_icons:
+        description:
+          - Payment icons shown when choosing how to pay, by name (guide 6.3). Odoo 17 has no payment icons
+            (they became payment methods).
+        type: list
+        elements: str
+      rest:
+        description: REST API and embedded form keys (3.x and 4.x addon lines, Odoo 16+). All secret.
+        type: dict
+        suboptions:
+          test_password:
+            description: REST API test password.
+            type: str
+          prod_password:
+            description: REST API production password.
+            type: str
+          public_test_key:
+            description: Public test key.
+            type: str
+          public_production_key:
+            description: Public production key.
+            type: str
+          sha256_test_key:
+            description: HMAC-SHA-256 test key.
+            type: str
+          sha256_prod_key:
+            description: HMAC-SHA-256 production key.
+            type: str
+      entry_mode:
+        description: How the buyer enters card data (3.x and 4.x addon lines).
+        type: str
+        choices: [redirect, smartform, smartform_extended_with_logos, smartform_extended_without_logos]
+  brand:
+    description: The brand of the addon (module C(payment_<brand>), fields C(<brand>_*)).
+    type: str
+    default: systempay
+  databases:
+    description:
+      - Databases to work on, in the order given. V(all) means every database the running service lists
+        (C(/xmlrpc/2/db) C(list()), which ignores C(dbfilter)).
+    type: list
+    elements: str
+    default: [all]
+  overrides:
+    description:
+      - Settings of some databases that differ from O(settings) (another shop id and its keys, another title...),
+        laid over O(settings) for that database.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      database:
+        description: The database.
+        type: str
+        required: true
+      settings:
+        description: Partial settings, of the same shape as O(settings).
+        type: dict
+        required: true
+        suboptions:
+          available_languages:
+            description: As O(settings.available_languages).
+            type: list
+            elements: str
+          capture_delay:
+            description: As O(settings.capture_delay).
+            type: raw
+          card_types:
+            description: As O(settings.card_types).
+            type: list
+            elements: str
+          entry_mode:
+            description: As O(settings.entry_mode).
+            type: str
+            choices: [redirect, smartform, smartform_extended_with_logos, smartform_extended_without_logos]
+          gateway_url:
+            description: As O(settings.gateway_url).
+            type: str
+          journal:
+            description: As O(settings.journal).
+            type: str
+          key_production:
+            description: As O(settings.key_production).
+            type: str
+          key_test:
+            description: As O(settings.key_test).
+            type: str
+          language:
+            description: As O(settings.language).
+            type: str
+            choices: [cn, de, es, en, fr, it, jp, nl, pl, pt, ru, sv, tr]
+          messages:
+            description: As O(settings.messages).
+            type: dict
+            suboptions:
+              auth:
+                description: As O(settings.messages.auth).
+                type: str
+              cancel:
+                description: As O(settings.messages.cancel).
+                type: str
+              done:
+                description: As O(settings.messages.done).
+                type: str
+              error:
+                description: As O(settings.messages.error).
+                type: str
+              pending:
+                description: As O(settings.messages.pending).
+                type: str
+              pre:
+                description: As O(settings.messages.pre).
+                type: str
+          mode:
+            description: As O(settings.mode).
+            type: str
+            choices: [test, production]
+          payment_icons:
+            description: As O(settings.payment_icons).
+            type: list
+            elements: str
+          published:
+            description: As O(settings.published).
+            type: bool
+          redirect:
+            description: As O(settings.redirect).
+            type: dict
+            suboptions:
+              enabled:
+                description: As O(settings.redirect.enabled).
+                type: bool
+              error_message:
+                description: As O(settings.redirect.error_message).
+                type: str
+              error_timeout:
+                description: As O(settings.redirect.error_timeout).
+                type: int
+              success_message:
+                description: As O(settings.redirect.success_message).
+                type: str
+              success_timeout:
+                description: As O(settings.redirect.success_timeout).
+                type: int
+          rest:
+            description: As O(settings.rest).
+            type: dict
+            suboptions:
+              prod_password:
+                description: As O(settings.rest.prod_password).
+                type: str
+              public_production_key:
+                description: As O(settings.rest.public_production_key).
+                type: str
+              public_test_key:
+                description: As O(settings.rest.public_test_key).
+                type: str
+              sha256_prod_key:
+                description: As O(settings.rest.sha256_prod_key).
+                type: str
+              sha256_test_key:
+                description: As O(settings.rest.sha256_test_key).
+                type: str
+              test_password:
+                description: As O(settings.rest.test_password).
+                type: str
+          return_mode:
+            description: As O(settings.return_mode).
+            type: str
+            choices: [GET, POST]
+          shop_id:
+            description: As O(settings.shop_id).
+            type: str
+          sign_algo:
+            description: As O(settings.sign_algo).
+            type: str
+            choices: [HMAC-SHA-256, SHA-1]
+          specific_countries:
+            description: As O(settings.specific_countries).
+            type: list
+            elements: str
+          threeds_min_amount:
+            description: As O(settings.threeds_min_amount).
+            type: raw
+          title:
+            description: As O(settings.title).
+            type: str
+          validation_mode:
+            description: As O(settings.validation_mode).
+            type: str
+            choices: [automatic, backoffice, manual]
+          website:
+            description: As O(settings.website).
+            type: str
+  web_base_url:
+    description:
+      - Public URL of the shop. When given, C(web.base.url) is set to it and frozen (C(web.base.url.freeze=True))
+        so that Odoo does not reset it from the next admin login; the addon derives its notification URL from it.
+    type: str
+  ipn_probe_passed:
+    description:
+      - The verdict of the IPN probe of the shop when it ran in the same play. V(false) refuses
+        O(settings.mode=production); left out, nothing is refused on that ground.
+    type: bool
+extends_documentation_fragment:
+  - systempay.odoo.odoo
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Only reads each database and reports what would change.
+  diff_mode:
+    support: full
+    details: Before and after of each field that changes, per database; secrets shown as C(********).
+  platform:
+    platforms: posix
+notes:
+  - Odoo stores HTML messages sanitized (a plain text comes back wrapped in C(<p>)); that wrapping is ignored when
+    comparing, so a second run changes nothing.
+  - The addon's notification URL field is filled at install from C(web.base.url) and read-only; set O(web_base_url)
+    before installing the addon for it to show the public URL.
+  - With O(transport=rpc) the write and the two C(ir.config_parameter) updates are separate calls; with
+    O(transport=cli) they are one transaction.
+seealso:
+  - module: systempay.odoo.odoo_module
+  - module: systempay.odoo.odoo_info
+'''
+
+EXAMPLES = r'''
+- name: Payment provider of every shop, in test mode
+  systempay.odoo.payment_provider:
+    settings:
+      title: Paiement par carte bancaire
+      website: My Website
+      mode: test
+      published: true
+      shop_id: "12345678"
+      key_test: "{{ vault_systempay_key_test }}"
+      sign_algo: HMAC-SHA-256
+      language: fr
+      available_languages: [fr, en]
+      validation_mode: backoffice
+      redirect: {enabled: false}
+      return_mode: GET
+      journal: Bank
+      specific_countries: [FR, BE]
+    web_base_url: https://shop.example.com
+  become: true
+
+- name: Switch to production once the IPN probe passed, another shop id in shop2
+  systempay.odoo.payment_provider:
+    settings:
+      mode: production
+      shop_id: "12345678"
+      key_test: "{{ vault_systempay_key_test }}"
+      key_production: "{{ vault_systempay_key_production }}"
+    overrides:
+      - database: shop2
+        settings:
+          shop_id: "87654321"
+          key_test: "{{ vault_shop2_key_test }}"
+          key_production: "{{ vault_shop2_key_production }}"
+    databases: [shop1, shop2]
+    ipn_probe_passed: "{{ ipn_probe.passed }}"
+    transport: rpc
+    login: admin
+    password: "{{ vault_odoo_admin_password }}"
+
+- name: What would change, with the diff (secrets masked)
+  systempay.odoo.payment_provider:
+    settings: "{{ systempay_provider_settings }}"
+  check_mode: true
+  diff: true
+  register: plan
+'''
+
+RETURN = r'''
+changed:
+  description: Whether at least one database was (in check mode, would be) changed.
+  returned: always
+  type: bool
+  sample: true
+databases:
+  description: One entry a database, in the order they were processed.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Database.
+      type: str
+      sample: shop1
+    model:
+      description: The provider model of this generation (V(null) when not reached).
+      type: str
+      sample: payment.provider
+    record:
+      description: The provider record - C(xmlid) and C(id) (V(null) when not found).
+      type: dict
+      sample: {"xmlid": "payment_systempay.payment_provider_systempay", "id": 1}
+    changed:
+      description: Whether this database was (would be) changed.
+      type: bool
+      sample: true
+    changed_fields:
+      description:
+        - Names of the fields written (would be, in check mode), and C(ir.config_parameter:web.base.url) /
+          C(ir.config_parameter:web.base.url.freeze) for the system parameters. Names only, never values.
+      type: list
+      elements: str
+      sample: ["state", "systempay_key_prod"]
+    diff:
+      description: C(before) and C(after) of each changed field; secrets shown as C(********).
+      type: dict
+      sample: {"before": {"state": "test", "systempay_key_prod": "********"},
+               "after": {"state": "enabled", "systempay_key_prod": "******** (changed)"}}
+    msg:
+      description: What was done, or why the database failed or was not processed.
+      type: str
+      sample: 2 fields written
+series:
+  description: The Odoo series of the host, and the addon line the field table was chosen for.
+  returned: when the host was discovered
+  type: dict
+  sample: {"series": "16.0", "line": "3"}
+diff:
+  description: With C(--diff), C(before) and C(after) keyed by database then field, secrets masked.
+  returned: when diff mode is on
+  type: dict
+  sample: {"before": {"shop1": {"state": "test"}}, "after": {"shop1": {"state": "enabled"}}}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import provider
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
+
+PARAM_PREFIX = 'ir.config_parameter:'
+FIELD_ATTRIBUTES = ['type', 'relation', 'selection', 'readonly']
+
+
+def argument_spec():
+    spec = transport.common_argument_spec()
+    spec.update(
+        settings=dict(type='dict', required=True, options=provider.SETTINGS_SPEC),
+        brand=dict(type='str', default='systempay'),
+        databases=dict(type='list', elements='str', default=['all']),
+        overrides=dict(type='list', elements='dict', default=[], options=dict(
+            database=dict(type='str', required=True),
+            settings=dict(type='dict', required=True, options=provider.SETTINGS_SPEC),
+        )),
+        web_base_url=dict(type='str'),
+        ipn_probe_passed=dict(type='bool'),
+    )
+    return spec
+
+
+class ProviderModule(AnsibleModule):
+    """AnsibleModule whose refusal of unknown setting names says which known name is closest (typo protection).
+
+    The values of unknown settings are hidden as well: a misspelt ``key_prodution`` holds a secret.
+    """
+
+    def fail_json(self, msg=None, **kwargs):
+        if str(msg or '').startswith('Unsupported parameters'):
+            unknown = provider.unknown_settings(self.params.get('settings'))
+            for index, item in enumerate(self.params.get('overrides') or []):
+                if isinstance(item, dict):
+                    where = 'overrides[%s].settings' % (item.get('database') or index)
+                    unknown.extend(provider.unknown_settings(item.get('settings'), where))
+            for _path, value, _suggestion in unknown:
+                if isinstance(value, str) and len(value) >= 4:
+                    self.no_log_values.add(value)
+            if unknown:
+                msg = provider.unknown_message(unknown)
+        AnsibleModule.fail_json(self, msg=msg, **kwargs)
+
+
+class Failure(Exception):
+    """A database failed; ``str()`` is the task's message (secrets masked)."""
+
+
+class Run(object):
+    """One task: the host, the transport, the field table, and the report."""
+
+    def __init__(self, module, host, odoo, facts, secrets):
+        self.module = module
+        self.host = host
+        self.odoo = odoo
+        self.facts = facts
+        self.secrets = secrets
+        self.web_base_url = module.params['web_base_url']
+        if self.web_base_url:
+            self.web_base_url = self.web_base_url.rstrip('/')
+
+    def mask(self, text):
+        return transport.mask(to_native(text), self.secrets)
+
+    def _batch(self, db, calls, verb, commit=False):
+        try:
+            return self.odoo.batch(db, calls, commit=commit)
+        except transport.TransportError as exc:
+            if exc.kind == 'login':
+                raise Failure('Cannot log in to database %s as %s: %s' % (db, self.module.params['login'], exc))
+            if exc.kind == 'unknown_database':
+                raise Failure('Cannot open database %s: it does not exist' % db)
+            raise Failure(self.mask('Cannot %s in database %s: %s' % (verb, db, exc)))
+
+    def database(self, db, flat):
+        entry = dict(name=db, model=None, record=None, changed=False, changed_fields=[],
+                     diff=dict(before={}, after={}), msg='')
+        try:
+            self._database(db, flat, entry)
+        except Failure as exc:
+            entry['msg'] = self.mask(exc)
+            return entry, entry['msg']
+        except provider.SettingsError as exc:
+            entry['msg'] = 'Cannot configure the provider in database %s: %s' % (db, self.mask(exc))
+            return entry, entry['msg']
+        return entry, None
+
+    def _database(self, db, flat, entry):
+        facts = self.facts
+        model = facts['model']
+        module_name, xml_name = facts['xmlid'].split('.', 1)
+        calls = [
+            transport.batch_call(model, 'fields_get', kwargs={'attributes': FIELD_ATTRIBUTES}),
+            transport.batch_call('ir.model.data', 'search_read',
+                                 [[('module', '=', module_name), ('name', '=', xml_name)]],
+                                 {'fields': ['model', 'res_id']}),
+        ]
+        if self.web_base_url:
+            calls += [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
+                      transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url.freeze'])]
+        results = self._batch(db, calls, 'read the %s fields' % model)
+        described, xmlids = results[0], results[1]
+        entry['model'] = model
+        if not xmlids or xmlids[0].get('model') != model:
+            raise Failure('Cannot find the provider in database %s: no record %s of %s (is %s installed there?)'
+                          % (db, facts['xmlid'], model, facts['module']))
+        needed = provider.needed_fields(flat, facts)
+        missing = provider.missing_fields(needed, described, facts)
+        if missing:
+            raise Failure('Cannot configure the provider in database %s: %s; nothing written'
+                          % (db, '; '.join(missing)))
+        record_id = xmlids[0]['res_id']
+        entry['record'] = dict(xmlid=facts['xmlid'], id=record_id)
+        params = {}
+        if self.web_base_url:
+            params = {'web.base.url': results[2], 'web.base.url.freeze': results[3]}
+
+        current, resolved = self._read(db, record_id, needed, flat, described)
+        target = self._target(db, flat, current, resolved, described)
+        types = dict((field, described[field]['type']) for field in target)
+        secrets = set(facts['fields'][path] for path in provider.SECRET_PATHS if facts['fields'].get(path))
+        changed, before, after = provider.differences(current, target, types, secrets)
+        param_target = {}
+        if self.web_base_url:
+            param_target = {'web.base.url': self.web_base_url, 'web.base.url.freeze': 'True'}
+        changed_params = [key for key in sorted(param_target) if str(params.get(key) or '') != param_target[key]]
+        for key in changed_params:
+            before[PARAM_PREFIX + key] = params.get(key) or ''
+            after[PARAM_PREFIX + key] = param_target[key]
+        entry['changed_fields'] = changed + [PARAM_PREFIX + key for key in changed_params]
+        entry['diff'] = dict(before=before, after=after)
+        entry['changed'] = bool(entry['changed_fields'])
+        if not entry['changed']:
+            entry['msg'] = 'nothing to change'
+            return
+        if self.module.check_mode:
+            entry['msg'] = 'would change %d field%s' % (len(entry['changed_fields']),
+                                                        's' if len(entry['changed_fields']) > 1 else '')
+            return
+        calls = []
+        if changed:
+            values = dict((field, provider.write_value(target[field], types[field])) for field in changed)
+            calls.append(transport.batch_call(model, 'write', [values], ids=[record_id]))
+        for key in changed_params:
+            calls.append(transport.batch_call('ir.config_parameter', 'set_param', [key, param_target[key]]))
+        self._batch(db, calls, 'write the provider %s' % facts['xmlid'], commit=True)
+        self._verify(db, record_id, changed, target, types, secrets, changed_params, param_target)
+        entry['msg'] = 'wrote %d field%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '')
+
+    def _read(self, db, record_id, needed, flat, described):
+        """``(current values, resolved relations)``: the record's fields, and ids of the names the settings give."""
+        facts = self.facts
+        calls = [transport.batch_call(facts['model'], 'read', [sorted(needed) or ['id']], ids=[record_id])]
+        lookups = []
+        for path in provider.RELATIONS:
+            value = flat.get(path)
+            if value in (None, '') or value == []:
+                continue
+            relation = described[facts['fields'][path]].get('relation')
+            names = [value] if isinstance(value, str) else list(value)
+            if path == 'website':
+                domain = ['|', ('name', '=', value), ('domain', '=', value)]
+                fields = ['name', 'domain']
+            elif path == 'journal':
+                domain = ['|', ('name', '=', value), ('code', '=', value)]
+                fields = ['name', 'code']
+            elif path == 'payment_icons':
+                domain = [('name', 'in', names)]
+                fields = ['name']
+            else:
+                domain = [('code', 'in', names)]
+                fields = ['code']
+            lookups.append((path, relation, names, fields))
+            calls.append(transport.batch_call(relation, 'search_read', [domain], {'fields': fields}))
+        results = self._batch(db, calls, 'read the provider %s' % facts['xmlid'])
+        rows = results[0]
+        if not rows:
+            raise Failure('Cannot read the provider in database %s: record %s of %s is gone'
+                          % (db, record_id, facts['model']))
+        resolved = {}
+        for (path, relation, names, fields), found in zip(lookups, results[1:]):
+            resolved[path] = self._resolve(db, path, relation, names, fields, found)
+        return rows[0], resolved
+
+    def _resolve(self, db, path, relation, names, fields, found):
+        """Ids of ``names`` among the ``found`` rows of ``relation``; every name must match exactly one."""
+        ids = []
+        unknown = []
+        for name in names:
+            matches = [row['id'] for row in found if name in [row.get(field) for field in fields]]
+            if len(matches) > 1 and path in ('website', 'journal'):
+                raise provider.SettingsError('settings.%s %r matches %d records of %s; use a name or code that '
+                                             'only one has' % (path, name, len(matches), relation))
+            if not matches:
+                unknown.append(name)
+            ids.extend(match for match in matches if match not in ids)
+        if unknown:
+            known = sorted(set(str(row.get(fields[0])) for row in found))
+            raise provider.SettingsError('settings.%s: %s not found in %s%s; nothing written' % (
+                path, ', '.join(repr(name) for name in unknown), relation,
+                ' (found: %s)' % ', '.join(known) if known else ''))
+        return ids
+
+    def _target(self, db, flat, current, resolved, described):
+        """``{field: wanted value}`` of every field the settings touch."""
+        facts = self.facts
+        target = dict(provider.state_values(flat, facts, current.get(facts['mode_field'])))
+        for path, value in flat.items():
+            field = facts['fields'].get(path)
+            if not field:
+                continue
+            if path in provider.RELATIONS:
+                ids = resolved.get(path, [])
+                target[field] = (ids[0] if ids else False) if path in ('website', 'journal') else ids
+                if path == 'specific_countries' and facts['fields'].get('specific_countries_flag'):
+                    target[facts['fields']['specific_countries_flag']] = bool(ids)
+            else:
+                target[field] = provider.plain_value(path, value)
+        for field, value in target.items():
+            selection = described[field].get('selection')
+            if described[field]['type'] == 'selection' and value and isinstance(selection, list) \
+                    and value not in [item[0] for item in selection]:
+                raise provider.SettingsError('%s = %r is not among the values %s of this host accepts (%s)' % (
+                    field, value, facts['model'], ', '.join(str(item[0]) for item in selection)))
+        return target
+
+    def _verify(self, db, record_id, changed, target, types, secrets, changed_params, param_target):
+        calls = [transport.batch_call(self.facts['model'], 'read', [sorted(changed) or ['id']], ids=[record_id])]
+        calls += [transport.batch_call('ir.config_parameter', 'get_param', [key]) for key in changed_params]
+        results = self._batch(db, calls, 'read the provider back')
+        row = results[0][0] if results[0] else {}
+        wrong = []
+        for field in changed:
+            if provider.normalize(row.get(field), types[field]) != provider.normalize(target[field], types[field]):
+                wrong.append(field if field in secrets else '%s (%r, not %r)' % (
+                    field, provider.shown(row.get(field), types[field], False),
+                    provider.shown(target[field], types[field], False)))
+        for key, value in zip(changed_params, results[1:]):
+            if str(value or '') != param_target[key]:
+                wrong.append('%s%s (%r)' % (PARAM_PREFIX, key, value))
+        if wrong:
+            raise Failure('Cannot configure the provider in database %s: read back after the write, %s did not '
+                          'keep the value written' % (db, ', '.join(wrong)))
+
+
+def _settings_by_database(module, names):
+    """``{db: flattened settings}``: O(settings) with each database's override laid over it."""
+    params = module.params
+    overrides = {}
+    for item in params['overrides']:
+        if item['database'] in overrides:
+            module.fail_json(msg='Cannot configure the payment provider: overrides names database %s twice'
+                             % item['database'])
+        overrides[item['database']] = item['settings']
+    stray = sorted(set(overrides) - set(names))
+    if stray:
+        module.fail_json(msg='Cannot configure the payment provider: overrides name database%s %s, which %s not '
+                         'among the databases worked on (%s)'
+                         % ('s' if len(stray) > 1 else '', ', '.join(stray), 'are' if len(stray) > 1 else 'is',
+                            ', '.join(names)))
+    return dict((db, provider.flatten(provider.merge(params['settings'], overrides.get(db)))) for db in names)
+
+
+def _check_all(module, flats, facts):
+    """Every error of every database's settings, before anything is read or written (fails the task)."""
+    errors = []
+    url = module.params['web_base_url']
+    if url is not None:
+        error = provider.check_url(url)
+        if error:
+            errors.append(error)
+    where = {}
+    for db in sorted(flats):
+        for error in provider.check(flats[db], 'settings', module.params['ipn_probe_passed']) + \
+                provider.unavailable(flats[db], facts):
+            where.setdefault(error, []).append(db)
+    for error in sorted(where, key=lambda text: (len(where[text]) != len(flats), text)):
+        dbs = where[error]
+        errors.append(error if len(dbs) == len(flats) else '%s (database %s)' % (error, ', '.join(dbs)))
+    if errors:
+        module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
+                         databases=[], changed=False)
+
+
+def main():
+    module = ProviderModule(argument_spec=argument_spec(), required_if=transport.COMMON_REQUIRED_IF,
+                            supports_check_mode=True)
+    params = module.params
+    run_command = transport.module_runner(module)
+    try:
+        host = transport.OdooHost.discover(run_command, params['service'], params['config'], params['binary'])
+    except discovery.DiscoveryError as exc:
+        module.fail_json(msg=to_native(exc))
+    except transport.TransportError as exc:
+        module.fail_json(msg='Cannot read the Odoo config: %s' % to_native(exc))
+    for secret in host.install['secrets']:
+        module.no_log_values.add(secret)
+    try:
+        facts = generations.provider_facts(host.series, params['brand'])
+    except generations.GenerationError as exc:
+        module.fail_json(msg='Cannot configure the payment provider: %s' % to_native(exc))
+    try:
+        odoo = transport.connect(module, host, run_command)
+        url = params['url'] or host.url()
+    except transport.TransportError as exc:
+        module.fail_json(msg='Cannot run Odoo as %s: %s' % (params['user'] or host.install['user'], to_native(exc)))
+
+    requested = params['databases']
+    listed, reason = (None, None)
+    if [(name or '').strip() for name in requested] == ['all']:
+        listed, reason = odoo.list_databases(url, min(params['timeout'], 30))
+    names, error = transport.choose_databases(requested, listed, reason)
+    if error:
+        module.fail_json(msg=error)
+    flats = _settings_by_database(module, names)
+    secrets = host.secrets + ([params['password']] if params['password'] else [])
+    for flat in flats.values():
+        secrets.extend(provider.secret_values(flat))
+    _check_all(module, flats, facts)
+
+    job = Run(module, host, odoo, facts, secrets)
+    report = []
+    failure = None
+    for index, db in enumerate(names):
+        entry, failure = job.database(db, flats[db])
+        report.append(entry)
+        if failure:
+            report.extend(dict(name=rest, model=None, record=None, changed=False, changed_fields=[],
+                               diff=dict(before={}, after={}), msg='not processed: database %s failed' % db)
+                          for rest in names[index + 1:])
+            break
+    result = dict(
+        changed=any(entry['changed'] for entry in report),
+        databases=report,
+        series=dict(series=host.series, line=facts['line']),
+    )
+    if module._diff:
+        result['diff'] = dict(before=dict((entry['name'], entry['diff']['before']) for entry in report),
+                              after=dict((entry['name'], entry['diff']['after']) for entry in report))
+    if failure:
+        module.fail_json(msg=failure, **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,475 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""payment_provider, driven through main() against the real Odoo stand-in run locally.
+
+One template host a generation (Odoo 16 + addon 3.1.1, 15 + 2.0.5, 12 + 1.2.6, 17 + 4.3.1), built once per test
+file: database shop1 (and shop2 on 16) with ``account`` and ``website_sale``, the addon installed by the stand-in's own
+CLI. Every test works on a fresh host holding copies of those databases. What the module did is read through the
+stand-in (``odoo shell`` on the record's xml id), never through the module; the field names expected on each
+generation are written out here, not taken from the collection's generation table.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import getpass
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.modules import payment_provider
+from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import exit_json, run_module
+from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHost, standin_helpers
+
+KEY_TEST = 'kT3stSecret4711xyz'
+KEY_PROD = 'kPr0dSecret9876abc'
+REST = dict(test_password='restTestPw-5f1c9a', prod_password='restProdPw-88d2e1',
+            public_test_key='87654321:testpublickey_Qw7Er9Ty', public_production_key='87654321:publickey_Zx3Cv5Bn',
+            sha256_test_key='sha256TestKey-a1b2c3d4', sha256_prod_key='sha256ProdKey-e5f6a7b8')
+SECRETS = [KEY_TEST, KEY_PROD] + list(REST.values())
+GENERATIONS = {'16.0': '3.1.1', '15.0': '2.0.5', '12.0': '1.2.6', '17.0': '4.3.1'}
+MODULES = 'base,account,website_sale'
+PASSWORD = 'admin'
+
+# The same settings for every generation; what only some generations have is added by settings_for().
+BASE = dict(
+    title='Carte bancaire', mode='test', published=True, shop_id='87654321', key_test=KEY_TEST,
+    sign_algo='SHA-1', language='fr', available_languages=['fr', 'en'], capture_delay=3,
+    validation_mode='manual', card_types=['CB', 'VISA'], threeds_min_amount='50.00',
+    redirect=dict(enabled=True, success_timeout=10, success_message='Merci', error_timeout=20,
+                  error_message='Echec'),
+    return_mode='POST',
+    messages=dict(pre='Avant', pending='En attente', auth='Autorise', done='Fait', cancel='Annule'),
+    journal='BNK1', specific_countries=['FR', 'BE'],
+)
+GATEWAY = 'https://paiement.example.test/vads-payment/'
+
+# Field values expected after converging BASE, per generation (relations as codes or names), written out by hand
+# from ground truth 4 and 7 and the guide; not from plugins/module_utils/generations.py.
+ADDON = dict(
+    systempay_site_id='87654321', systempay_key_test=KEY_TEST, systempay_sign_algo='SHA-1', systempay_language='fr',
+    systempay_available_languages=['en', 'fr'], systempay_capture_delay='3', systempay_validation_mode='1',
+    systempay_payment_cards=['CB', 'VISA'], systempay_threeds_min_amount='50', systempay_redirect_enabled='1',
+    systempay_redirect_success_timeout='10', systempay_redirect_success_message='Merci',
+    systempay_redirect_error_timeout='20', systempay_redirect_error_message='Echec', systempay_return_mode='POST',
+    name='Carte bancaire', journal_id=['BNK1'], pre_msg='Avant', pending_msg='En attente', done_msg='Fait',
+    cancel_msg='Annule',
+)
+REST_FIELDS = dict(systempay_test_password=REST['test_password'], systempay_prod_password=REST['prod_password'],
+                   systempay_public_test_key=REST['public_test_key'],
+                   systempay_public_production_key=REST['public_production_key'],
+                   systempay_sha256_test_key=REST['sha256_test_key'], systempay_sha256_prod_key=REST['sha256_prod_key'],
+                   systempay_payment_data_entry_mode='smartform')
+EXPECTED = {
+    '16.0': dict(ADDON, state='test', is_published=True, auth_msg='Autorise', available_country_ids=['BE', 'FR'],
+                 website_id=['My Website'], payment_icon_ids=['VISA'], **REST_FIELDS),
+    '17.0': dict(ADDON, state='test', is_published=True, auth_msg='Autorise', available_country_ids=['BE', 'FR'],
+                 website_id=['My Website'], **REST_FIELDS),
+    '15.0': dict(ADDON, state='test', auth_msg='Autorise', country_ids=['BE', 'FR'], website_id=['My Website'],
+                 payment_icon_ids=['VISA'], systempay_gateway_url=GATEWAY),
+    '12.0': dict(ADDON, environment='test', website_published=True, post_msg='Autorise', specific_countries=True,
+                 country_ids=['BE', 'FR'], payment_icon_ids=['VISA'], systempay_gateway_url=GATEWAY),
+}
+XMLID = {'16.0': 'payment_systempay.payment_provider_systempay', '17.0': 'payment_systempay.payment_provider_systempay',
+         '15.0': 'payment_systempay.payment_acquirer_systempay', '12.0': 'payment_systempay.payment_acquirer_systempay'}
+
+
+def settings_for(series, **changes):
+    settings = json.loads(json.dumps(BASE))
+    if series in ('16.0', '17.0'):
+        settings.update(rest=dict(REST), entry_mode='smartform')
+    if series in ('12.0', '15.0'):
+        settings['gateway_url'] = GATEWAY
+    if series != '12.0':       # the stand-in's Odoo 12 has no website_id (see test_missing_field_*)
+        settings['website'] = 'My Website'
+    if series != '17.0':       # Odoo 17 has no payment icons
+        settings['payment_icons'] = ['VISA']
+    settings.update(changes)
+    return settings
+
+
+class SeriesHost(StandinHost):
+    """A stand-in host claiming an Odoo series."""
+
+    def __init__(self, root, series):
+        standin_helpers.Host.__init__(self, root, series)
+        self._running = None
+        self.series = series
+
+
+@pytest.fixture(scope='module')
+def templates(tmp_path_factory, fixtures):
+    """series -> a host with shop1 (and shop2 on 16) and the addon of that generation installed."""
+    hosts = {}
+    for series, version in GENERATIONS.items():
+        host = SeriesHost(tmp_path_factory.mktemp('tpl' + series.replace('.', '')), series)
+        host.put_addon(fixtures.unpacked(version))
+        for db in ('shop1', 'shop2') if series == '16.0' else ('shop1',):
+            host.create_db(db, MODULES)
+            result = host.odoo('-d', db, '-i', 'payment_systempay', '--stop-after-init', '--without-demo=all')
+            assert result.returncode == 0, host.read_log()
+        hosts[series] = host
+    return hosts
+
+
+def _isolate(monkeypatch, units, host):
+    """Discovery finds no systemd unit; processes the module starts use ``host``'s databases."""
+    monkeypatch.setattr(discovery, 'UNIT_DIRS', (str(units),))
+    monkeypatch.delenv('ODOO_RC', raising=False)
+    for key, value in host.environ().items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture(scope='module')
+def converged(tmp_path_factory, templates):
+    """series -> a host whose databases hold settings_for(series) (made once, on first use, by the module)."""
+    hosts = {}
+
+    def get(series):
+        if series not in hosts:
+            root = tmp_path_factory.mktemp('conv' + series.replace('.', ''))
+            host = SeriesHost(root / 'host', series)
+            host.copy_databases(templates[series])
+            host.put_addon(templates[series].addons)
+            (root / 'units').mkdir()
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+                _isolate(monkeypatch, root / 'units', host)
+                run_module(payment_provider, args(host, settings_for(series), databases=host.databases()))
+            hosts[series] = host
+        return hosts[series]
+    return get
+
+
+@pytest.fixture
+def make_host(tmp_path, monkeypatch, templates, converged):
+    """A fresh host with copies of the databases of the template (``converged=False``) or converged host."""
+    hosts = []
+    units = tmp_path / 'no-units'
+    units.mkdir()
+
+    def make(series='16.0', converged_first=False, shared=False):
+        if shared:      # the converged host itself, for tests that must write nothing (and assert it)
+            host = converged(series)
+            _isolate(monkeypatch, units, host)
+            return host
+        template = converged(series) if converged_first else templates[series]
+        host = SeriesHost(tmp_path / ('host%d' % len(hosts)), series)
+        host.copy_databases(template)
+        host.put_addon(template.addons)
+        _isolate(monkeypatch, units, host)
+        hosts.append(host)
+        return host
+    yield make
+    for host in hosts:
+        host.stop()
+
+
+@pytest.fixture
+def argvs(monkeypatch):
+    """Every command line the module runs (to prove no secret is on one)."""
+    seen = []
+    original = basic.AnsibleModule.run_command
+
+    def spy(self, args, *a, **kw):
+        seen.append(list(args) if isinstance(args, (list, tuple)) else [args])
+        return original(self, args, *a, **kw)
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', spy)
+    return seen
+
+
+def args(host, settings, **kwargs):
+    base = dict(binary=host.bin, config=host.conf, user=getpass.getuser(), settings=settings,
+                databases=['shop1', 'shop2'] if host.series == '16.0' else ['shop1'])
+    base.update(kwargs)
+    return base
+
+
+def rpc_args(host, settings, **kwargs):
+    return args(host, settings, transport='rpc', login='admin', password=PASSWORD, **kwargs)
+
+
+_READ = '''
+import json
+rec = env.ref(%(xmlid)r)
+out = {}
+for name in %(fields)r + ['write_date']:
+    value = rec[name]
+    if hasattr(value, '_ids'):
+        value = sorted(str(r.code if 'code' in r._fields else r.name) for r in value)
+    out[name] = value
+print('RECORD=' + json.dumps(out, default=str))
+'''
+
+
+def read_record(host, db, fields=None):
+    """The provider record's fields as the stand-in has them (relations as sorted codes or names)."""
+    fields = sorted(fields or EXPECTED[host.series])
+    result = host.shell(db, _READ % {'xmlid': XMLID[host.series], 'fields': fields})
+    for line in result.stdout.splitlines():
+        if line.startswith('RECORD='):
+            return json.loads(line[len('RECORD='):])
+    raise AssertionError(result.stderr)
+
+
+_SNAPSHOTS = {}
+
+
+def converged_record(host):
+    """shop1 of the converged host of this series, read once (every copy starts equal to it)."""
+    if host.series not in _SNAPSHOTS:
+        _SNAPSHOTS[host.series] = read_record(host, 'shop1', all_fields(host))
+    return _SNAPSHOTS[host.series]
+
+
+def all_fields(host):
+    return sorted(set(EXPECTED[host.series]) | {'systempay_key_prod', 'systempay_site_id'})
+
+
+def param(host, db, key):
+    """``[web.base.url, web.base.url.freeze]`` as the stand-in has them (``key`` is web.base.url)."""
+    result = host.shell(db, "import json\nget = env['ir.config_parameter'].get_param\n"
+                            "print('PARAM=' + json.dumps([get(%r), get(%r)]))" % (key, key + '.freeze'))
+    return [json.loads(line[6:]) for line in result.stdout.splitlines() if line.startswith('PARAM=')][0]
+
+
+def strip_html(value):
+    return value[3:-4] if isinstance(value, str) and value.startswith('<p>') and value.endswith('</p>') else value
+
+
+def assert_converged(host, db):
+    record = read_record(host, db)
+    record.pop('write_date')
+    assert dict((k, strip_html(v)) for k, v in record.items()) == EXPECTED[host.series]
+
+
+# -- converge on each generation --------------------------------------------------------------------
+@pytest.mark.parametrize('series', ['16.0', '15.0', '12.0', '17.0'])
+def test_converge_then_rerun_changes_nothing(make_host, series):
+    host = make_host(series)
+    dbs = ['shop1', 'shop2'] if series == '16.0' else ['shop1']
+    result = run_module(payment_provider, args(host, settings_for(series), databases=dbs))
+    assert result['changed'] is True
+    assert [entry['name'] for entry in result['databases']] == dbs
+    entry = result['databases'][0]
+    assert entry['record']['xmlid'] == XMLID[series] and entry['changed'] is True
+    assert entry['model'] == ('payment.provider' if series in ('16.0', '17.0') else 'payment.acquirer')
+    stamps = {}
+    for db in dbs:
+        assert_converged(host, db)
+        stamps[db] = read_record(host, db, ['name'])['write_date']
+
+    again = run_module(payment_provider, args(host, settings_for(series), databases=dbs))
+    assert again['changed'] is False
+    assert all(entry['changed_fields'] == [] and entry['changed'] is False for entry in again['databases'])
+    assert dict((db, read_record(host, db, ['name'])['write_date']) for db in dbs) == stamps   # no write
+
+
+def test_converge_over_rpc_on_16_and_rerun(make_host):
+    host = make_host('16.0')
+    host.start()
+    result = run_module(payment_provider, rpc_args(host, settings_for('16.0')))
+    assert result['changed'] is True
+    assert_converged(host, 'shop1')
+    assert_converged(host, 'shop2')
+    again = run_module(payment_provider, rpc_args(host, settings_for('16.0'), databases=['all']))
+    assert again['changed'] is False and [e['name'] for e in again['databases']] == ['shop1', 'shop2']
+
+
+def test_rpc_on_15_only_writes_what_differs(make_host):
+    host = make_host('15.0')
+    host.start()
+    result = run_module(payment_provider, rpc_args(host, settings_for('15.0'), databases=['shop1']))
+    assert result['changed'] is True
+    assert_converged(host, 'shop1')
+    result = run_module(payment_provider, rpc_args(host, settings_for('15.0', title='Autre titre'),
+                                                   databases=['shop1']))
+    assert result['databases'][0]['changed_fields'] == ['name']
+    assert result['databases'][0]['diff'] == {'before': {'name': 'Carte bancaire'}, 'after': {'name': 'Autre titre'}}
+
+
+def test_overrides_per_database(make_host):
+    host = make_host('16.0')
+    override = dict(database='shop2', settings=dict(shop_id='11223344', title='Boutique 2'))
+    result = run_module(payment_provider, args(host, settings_for('16.0'), overrides=[override]))
+    assert result['changed'] is True
+    assert read_record(host, 'shop1', ['systempay_site_id', 'name'])['systempay_site_id'] == '87654321'
+    shop2 = read_record(host, 'shop2', ['systempay_site_id', 'name'])
+    assert (shop2['systempay_site_id'], shop2['name']) == ('11223344', 'Boutique 2')
+
+
+# -- mode and production ----------------------------------------------------------------------------
+@pytest.mark.parametrize('series, field, test_value, prod_value', [
+    ('16.0', 'state', 'test', 'enabled'),
+    ('15.0', 'state', 'test', 'enabled'),
+    ('12.0', 'environment', 'test', 'prod'),
+])
+def test_switch_to_production(make_host, series, field, test_value, prod_value):
+    host = make_host(series, converged_first=True)
+    before = read_record(host, 'shop1', all_fields(host))
+    assert before[field] == test_value
+
+    refused = run_module(payment_provider, args(host, settings_for(series, mode='production'),
+                                                databases=['shop1']), fails=True)
+    assert 'settings.key_production is required with mode production' in refused['msg']
+    refused = run_module(payment_provider, args(host, settings_for(series, mode='production', key_production=KEY_PROD),
+                                                databases=['shop1'], ipn_probe_passed=False), fails=True)
+    assert 'settings.mode production is refused: the IPN probe of this shop did not pass' in refused['msg']
+    assert read_record(host, 'shop1', all_fields(host)) == before
+
+    done = run_module(payment_provider, args(host, settings_for(series, mode='production', key_production=KEY_PROD),
+                                             databases=['shop1'], ipn_probe_passed=True))
+    assert sorted(done['databases'][0]['changed_fields']) == sorted([field, 'systempay_key_prod'])
+    after = read_record(host, 'shop1', all_fields(host))
+    assert after.pop(field) == prod_value and after.pop('systempay_key_prod') == KEY_PROD
+    assert after.pop('write_date') != before.pop('write_date')
+    assert after == dict((k, v) for k, v in before.items() if k not in (field, 'systempay_key_prod'))
+
+
+def test_unpublished_on_15_is_state_disabled(make_host):
+    host = make_host('15.0')
+    run_module(payment_provider, args(host, settings_for('15.0', published=False), databases=['shop1']))
+    assert read_record(host, 'shop1', ['state'])['state'] == 'disabled'
+    run_module(payment_provider, args(host, settings_for('15.0'), databases=['shop1']))
+    assert read_record(host, 'shop1', ['state'])['state'] == 'test'
+
+
+# -- bad values -------------------------------------------------------------------------------------
+BAD = [
+    (dict(shop_id='1234567'), 'settings.shop_id must be the 8 digits'),
+    (dict(sign_algo='SHA-512'), 'sign_algo'),
+    (dict(language='xx'), 'language'),
+    (dict(return_mode='PUT'), 'return_mode'),
+    (dict(validation_mode='auto'), 'validation_mode'),
+    (dict(redirect=dict(success_timeout=301)), 'settings.redirect.success_timeout must be between 0 and 300'),
+    (dict(redirect=dict(error_timeout=-1)), 'settings.redirect.error_timeout must be between 0 and 300'),
+    (dict(threeds_min_amount=-5), 'settings.threeds_min_amount must be a non-negative amount'),
+    (dict(key_test=''), 'settings.key_test is empty'),
+    (dict(card_types=['CB', 'NOPE']), "settings.card_types: 'NOPE' not found in systempay.card"),
+    (dict(available_languages=['fr', 'xx']), "settings.available_languages has 'xx'"),
+    (dict(website='No such website'), "settings.website: 'No such website' not found in website"),
+    (dict(specific_countries=['France']), "settings.specific_countries has 'France'"),
+    (dict(gateway_url='https://x.test/'), 'settings.gateway_url is not available on Odoo 16 (addon line 3.x)'),
+    (dict(messages=dict(error='x')), 'settings.messages.error is not available on Odoo 16'),
+    (dict(shopid='12345678'), 'settings.shopid (did you mean settings.shop_id?)'),
+]
+
+
+@pytest.mark.parametrize('change, message', BAD, ids=[str(i) for i in range(len(BAD))])
+def test_bad_values_are_refused_and_nothing_is_written(make_host, change, message):
+    host = make_host('16.0', shared=True)
+    before = converged_record(host)
+    settings = settings_for('16.0')
+    for name, value in change.items():
+        if isinstance(value, dict) and isinstance(settings.get(name), dict):
+            settings[name] = dict(settings[name], **value)
+        else:
+            settings[name] = value
+    settings['title'] = 'A title that must not be written'
+    result = run_module(payment_provider, args(host, settings, databases=['shop1']), fails=True)
+    assert message in result['msg']
+    assert read_record(host, 'shop1', all_fields(host)) == before
+
+
+def test_rest_keys_are_refused_on_15(make_host):
+    host = make_host('15.0', shared=True)
+    result = run_module(payment_provider, args(host, settings_for('15.0', rest=dict(test_password='x' * 12))),
+                        fails=True)
+    assert 'settings.rest.test_password is not available on Odoo 15 (addon line 2.x)' in result['msg']
+
+
+def test_misspelt_secret_name_hides_its_value(make_host):
+    host = make_host('16.0', shared=True)
+    result = run_module(payment_provider, args(host, settings_for('16.0', key_prodution=KEY_PROD)), fails=True)
+    assert result['msg'] == ('Cannot configure the payment provider: unknown setting settings.key_prodution '
+                             '(did you mean settings.key_production?)')
+    assert KEY_PROD not in json.dumps(result)
+
+
+# -- secrets, check mode, diff ----------------------------------------------------------------------
+def test_secrets_appear_nowhere(make_host, argvs, capfd):
+    host = make_host('16.0', converged_first=True)
+    settings = settings_for('16.0', mode='production', key_production=KEY_PROD)
+    result = run_module(payment_provider, args(host, settings), diff=True)
+    again = run_module(payment_provider, args(host, settings_for('16.0', mode='test', key_production=KEY_PROD,
+                                                                 rest=dict(REST, test_password='newRestPw-0000'))),
+                       diff=True)
+    captured = capfd.readouterr()
+    text = json.dumps([result, again]) + captured.out + captured.err + json.dumps(argvs)
+    assert argvs and all('shell' in argv or '--version' in argv for argv in argvs if host.bin in argv)
+    for secret in SECRETS + ['newRestPw-0000']:
+        assert secret not in text
+    diff = again['databases'][0]['diff']
+    assert diff['before']['systempay_test_password'] == '********'
+    assert diff['after']['systempay_test_password'] == '******** (changed)'
+    assert 'systempay_test_password' in again['databases'][0]['changed_fields']
+    assert read_record(host, 'shop1', ['systempay_test_password'])['systempay_test_password'] == 'newRestPw-0000'
+
+
+def test_check_mode_only_reads_and_reports_the_diff(make_host):
+    host = make_host('16.0')
+    before = read_record(host, 'shop1', all_fields(host))
+    result = run_module(payment_provider, args(host, settings_for('16.0'), web_base_url='https://shop.example.com'),
+                        check_mode=True, diff=True)
+    assert result['changed'] is True
+    entry = result['databases'][0]
+    assert entry['msg'].startswith('would change')
+    assert 'systempay_key_test' in entry['changed_fields'] and 'ir.config_parameter:web.base.url' in entry['changed_fields']
+    assert entry['diff']['before']['systempay_key_test'] == '********'     # the addon's demo key, masked
+    assert entry['diff']['after']['name'] == 'Carte bancaire'
+    assert result['diff']['after']['shop1'] == entry['diff']['after']
+    assert result['databases'][1]['changed'] is True
+    assert read_record(host, 'shop1', all_fields(host)) == before
+    assert param(host, 'shop1', 'web.base.url')[1] is False
+
+
+def test_web_base_url_is_set_and_frozen(make_host):
+    host = make_host('16.0')
+    result = run_module(payment_provider, args(host, {'title': 'Carte'}, databases=['shop1'],
+                                               web_base_url='https://shop.example.com/'))
+    assert sorted(result['databases'][0]['changed_fields']) == [
+        'ir.config_parameter:web.base.url', 'ir.config_parameter:web.base.url.freeze', 'name']
+    assert param(host, 'shop1', 'web.base.url') == ['https://shop.example.com', 'True']
+    again = run_module(payment_provider, args(host, {'title': 'Carte'}, databases=['shop1'],
+                                              web_base_url='https://shop.example.com'))
+    assert again['changed'] is False
+
+
+# -- generations we have not met ----------------------------------------------------------------------
+def test_missing_field_on_this_host_fails_clearly(make_host):
+    host = make_host('12.0')      # the stand-in's Odoo 12 payment.acquirer has no website_id
+    before = read_record(host, 'shop1', all_fields(host))
+    result = run_module(payment_provider, args(host, settings_for('12.0', website='My Website')), fails=True)
+    assert result['msg'] == ('Cannot configure the provider in database shop1: field website_id (setting website) is '
+                             'missing from payment.acquirer on this host (Odoo 12, addon line 1.x): a generation this '
+                             'collection has not met; nothing written')
+    assert read_record(host, 'shop1', all_fields(host)) == before
+
+
+def test_a_renamed_field_fails_before_any_write(make_host, monkeypatch):
+    host = make_host('16.0')
+    real = generations.provider_facts
+
+    def renamed(series, brand='systempay'):
+        facts = real(series, brand)
+        facts['fields']['shop_id'] = 'systempay_shop_identifier'    # what a future addon line might do
+        return facts
+    monkeypatch.setattr(generations, 'provider_facts', renamed)
+    before = read_record(host, 'shop1', all_fields(host))
+    result = run_module(payment_provider, args(host, settings_for('16.0')), fails=True)
+    assert 'field systempay_shop_identifier (setting shop_id) is missing from payment.provider' in result['msg']
+    assert [entry['msg'] for entry in result['databases']][1] == 'not processed: database shop1 failed'
+    assert read_record(host, 'shop1', all_fields(host)) == before
+
+
+def test_addon_not_installed(make_host):
+    host = make_host('16.0')
+    host.create_db('shop3', MODULES)
+    result = run_module(payment_provider, args(host, {'shop_id': '12345678'}, databases=['shop3']), fails=True)
+    assert result['msg'] == ('Cannot find the provider in database shop3: no record '
+                             'payment_systempay.payment_provider_systempay of payment.provider (is payment_systempay '
+                             'installed there?)')
