@@ -143,6 +143,77 @@ def tree_sha256(folder):
     return content_sha256(items)
 
 
+# -- choosing an archive in a folder ------------------------------------------------
+def _version_key(version):
+    """Sort key of a manifest version: numbers compare as numbers (``3.1.10`` > ``3.1.9``)."""
+    return tuple((0, int(part), '') if part.isdigit() else (-1, 0, part)
+                 for part in re.split(r'[.+-]', str(version)))
+
+
+def is_archive_folder(folder, brand):
+    """True when ``folder`` is a folder of vendor zips rather than an unpacked addon.
+
+    That is: it holds no manifest, no ``payment_<brand>/`` folder, and at least one ``*.zip``.
+    """
+    if not os.path.isdir(folder):
+        return False
+    names = os.listdir(folder)
+    if any(name in names for name in discovery.MANIFEST_NAMES) or module_for_brand(brand) in names:
+        return False
+    return any(name.lower().endswith('.zip') and os.path.isfile(os.path.join(folder, name)) for name in names)
+
+
+def select_archive(folder, brand, series):
+    """Choose the vendor zip of ``folder`` to deploy on an Odoo ``series``.
+
+    Among the files named ``<Brand>_Odoo_<range>_v<version>.zip`` for ``brand``
+    (case-insensitive), the highest version whose declared range includes
+    ``series``. Returns ``(path, seen)``, ``seen`` being the names of the
+    brand's archives found, sorted. Raises :class:`AddonError` naming the
+    archives seen when none fits. The range is taken from the name here;
+    :meth:`AddonSource.inspect` then checks it against the addon's own constants.
+    """
+    module_for_brand(brand)
+    if series is None or str(series).strip() == '':
+        raise AddonError('Cannot choose an archive in %s: the Odoo series of the host is needed' % folder)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as exc:
+        raise AddonError('Cannot read folder %s: %s' % (folder, exc))
+    candidates = []
+    for name in names:
+        if not os.path.isfile(os.path.join(folder, name)):
+            continue
+        try:
+            parsed = generations.parse_archive_name(name)
+        except generations.GenerationError:
+            continue
+        if parsed['brand'] == brand:
+            candidates.append((name, parsed))
+    seen = [name for name, dummy in candidates]
+    if not candidates:
+        others = [name for name in names if name.lower().endswith('.zip')]
+        raise AddonError('Cannot choose an archive in %s: no %s_Odoo_<range>_v<version>.zip there%s'
+                         % (folder, brand.capitalize(),
+                            ' (found: %s)' % ', '.join(others) if others else ''))
+    try:
+        fitting = [(name, parsed) for name, parsed in candidates
+                   if generations.range_includes(parsed['range'], series)]
+    except generations.GenerationError as exc:
+        raise AddonError('Cannot choose an archive in %s: %s' % (folder, exc))
+    if not fitting:
+        try:
+            line = generations.line_for_series(series)
+            use = 'add the %s.x line (%s_%s_v%s.x.zip)' % (line['line'], brand.capitalize(), line['range'], line['line'])
+        except generations.GenerationError:
+            use = 'no addon line supports it (the lines cover Odoo %d-%d)' % (
+                generations.SUPPORTED_MAJORS[0], generations.SUPPORTED_MAJORS[-1])
+        raise AddonError('Cannot choose an archive in %s for Odoo %s: none of %s declares it; %s'
+                         % (folder, series, ', '.join(seen), use))
+    name, dummy = max(fitting, key=lambda item: _version_key(item[1]['version']))
+    return os.path.join(folder, name), seen
+
+
 # -- the source -----------------------------------------------------------------
 class _Member(object):
     """One file of the module folder in the source."""

@@ -35,6 +35,11 @@ options:
   src:
     description:
       - Path of the vendor zip, or of a folder holding the unpacked C(payment_<brand>) folder, or of that folder itself.
+      - Or a folder of vendor zips (for a fleet of mixed Odoo versions, as C(files/)) - among its
+        C(<Brand>_Odoo_<range>_v<version>.zip) for O(brand), the highest version whose range (in the name) includes
+        O(series) is chosen, then checked like a single zip; O(series) is then required, and the task fails naming the
+        archives seen when none fits. A folder is taken as such when it holds C(*.zip) files but no manifest and no
+        C(payment_<brand>) folder.
     type: path
     required: true
   brand:
@@ -99,6 +104,17 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+src:
+  description: The zip or folder checked; with a folder of zips, the one chosen.
+  returned: success
+  type: str
+  sample: /srv/ansible/files/Systempay_Odoo_16_v3.1.1.zip
+archives_seen:
+  description: With a folder of zips, the names of the O(brand)'s archives found there; else empty.
+  returned: success
+  type: list
+  elements: str
+  sample: [Systempay_Odoo_10-14_v1.2.6.zip, Systempay_Odoo_16_v3.1.0.zip, Systempay_Odoo_16_v3.1.1.zip]
 module:
   description: Name of the Odoo module, C(payment_<brand>).
   returned: success
@@ -173,14 +189,17 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
+    src, seen = params['src'], []
     try:
-        with addon_archive.AddonSource(params['src'], params['brand']) as source:
+        if addon_archive.is_archive_folder(src, params['brand']):
+            src, seen = addon_archive.select_archive(src, params['brand'], params['series'])
+        with addon_archive.AddonSource(src, params['brand']) as source:
             facts = source.load().inspect(params['checksum'], params['series'], params['force_range'])
     except addon_archive.AddonError as exc:
         module.fail_json(msg=to_native(exc))
     for warning in facts.pop('warnings'):
         module.warn(warning)
-    module.exit_json(changed=False, **facts)
+    module.exit_json(changed=False, src=src, archives_seen=seen, **facts)
 
 
 if __name__ == '__main__':

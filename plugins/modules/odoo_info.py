@@ -314,13 +314,15 @@ addon:
       description:
         - Every copy found, in search order; keys C(path), C(addons_dir), C(manifest), C(version)
           (manifest version, V(null) when unreadable), C(installable), C(error), C(active) (the one Odoo loads),
-          C(line) and C(fits) (its addon line suits the series).
+          C(line), C(fits) (its addon line suits the series) and C(content_sha256) (hash of its files, as
+          RV(systempay.odoo.addon_archive#module:content_sha256) computes it for an archive; V(null) when unreadable).
       type: list
       elements: dict
       sample:
         - {"path": "/var/lib/odoo/addons/16.0/payment_systempay", "addons_dir": "/var/lib/odoo/addons/16.0",
            "manifest": "/var/lib/odoo/addons/16.0/payment_systempay/__manifest__.py", "version": "3.1.1",
-           "installable": true, "error": null, "active": true, "line": "3", "fits": true}
+           "installable": true, "error": null, "active": true, "line": "3", "fits": true,
+           "content_sha256": "90c88d2eb5cd138685329cdaab51f624014282abb0e549213a1a3faca5fb0079"}
     active:
       description: The copy Odoo loads (the first), V(null) when there is none.
       type: dict
@@ -336,6 +338,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
@@ -395,6 +398,10 @@ def _addon(brand, folders, generation):
         except generations.GenerationError:
             copy['line'] = None
         copy['fits'] = None if generation is None or copy['line'] is None else copy['line'] == generation['line']
+        try:
+            copy['content_sha256'] = addon_archive.tree_sha256(copy['path'])
+        except (IOError, OSError):
+            copy['content_sha256'] = None
     active = copies[0] if copies else None
     return {
         'name': name,

@@ -20,6 +20,7 @@ import zipfile
 import pytest
 
 from ansible.module_utils import basic
+from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive as addon_archive_utils
 from ansible_collections.systempay.odoo.plugins.modules import addon_archive
 from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import LINES, make_zip, rezip
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
@@ -204,3 +205,66 @@ def test_manifest_missing_unreadable_or_not_installable(fixtures, tmp_path):
     src = rezip(fixtures.zip('3.1.1'), tmp_path / 'd.zip', drop=(manifest,),
                 add=[('payment_systempay/__openerp__.py', b"{'name': 'x', 'version': '3.1.1'}", 0o100644)])
     assert run({'src': src})['version'] == '3.1.1'
+
+
+# -- a folder of vendor zips (files/ for a mixed fleet) -----------------------------------
+@pytest.fixture(name='zips_folder')
+def fixture_zips_folder(fixtures, tmp_path):
+    """A files/ folder with several lines and versions, a zip of another brand and a stray file."""
+    folder = tmp_path / 'files'
+    folder.mkdir()
+    for version in ('1.2.5', '1.2.6', '3.1.0', '3.1.1', '4.3.1'):
+        shutil.copy(fixtures.zip(version), str(folder))
+    (folder / 'Payzen_Odoo_16_v3.1.9.zip').write_bytes(b'not even a zip')
+    (folder / 'README.md').write_text('drop the archives here\n')
+    return str(folder)
+
+
+@pytest.mark.parametrize('series, chosen', [('12.0', '1.2.6'), ('14.0', '1.2.6'), ('16.0', '3.1.1'),
+                                            ('17.0', '4.3.1'), ('19.0', '4.3.1')])
+def test_folder_of_zips_picks_the_highest_version_that_fits(zips_folder, series, chosen):
+    result = run({'src': zips_folder, 'series': series})
+    assert result['version'] == chosen and result['fits'] is True
+    assert os.path.dirname(result['src']) == zips_folder
+    assert result['src'].endswith('_v%s.zip' % chosen)
+    assert result['archives_seen'] == sorted(
+        os.path.basename(name) for name in os.listdir(zips_folder) if name.startswith('Systempay_'))
+
+
+def test_folder_of_zips_without_a_fitting_line_names_what_it_saw(zips_folder):
+    result = run_fail({'src': zips_folder, 'series': '15.0'})
+    assert result['msg'].startswith('Cannot choose an archive in %s for Odoo 15.0: none of ' % zips_folder)
+    for name in ('Systempay_Odoo_10-14_v1.2.6.zip', 'Systempay_Odoo_16_v3.1.1.zip', 'Systempay_Odoo_17-19_v4.3.1.zip'):
+        assert name in result['msg']
+    assert 'Payzen' not in result['msg'].split(';')[0]
+    assert 'the 2.x line (Systempay_Odoo_15_v2.x.zip)' in result['msg']
+
+
+def test_folder_of_zips_needs_the_series(zips_folder):
+    assert 'the Odoo series of the host is needed' in run_fail({'src': zips_folder})['msg']
+
+
+def test_folder_of_zips_of_another_brand_only(zips_folder):
+    result = run_fail({'src': zips_folder, 'series': '16.0', 'brand': 'lyra'})
+    assert result['msg'].startswith('Cannot choose an archive in %s: no Lyra_Odoo_<range>_v<version>.zip there (found: '
+                                    % zips_folder)
+
+
+def test_folder_of_zips_checks_the_chosen_one_like_a_zip(zips_folder):
+    """The choice is by name; the content is then checked like any zip (here: its name lies about the range)."""
+    os.rename(os.path.join(zips_folder, 'Systempay_Odoo_10-14_v1.2.6.zip'),
+              os.path.join(zips_folder, 'Systempay_Odoo_10-15_v1.2.7.zip'))
+    result = run_fail({'src': zips_folder, 'series': '15.0'})
+    assert 'declares Odoo_10-14 but this host runs Odoo 15.0' in result['msg']
+
+
+def test_unpacked_folder_is_not_taken_for_a_folder_of_zips(fixtures, tmp_path):
+    """A folder holding payment_<brand>/ is an unpacked source, even with a zip beside it (then refused as such)."""
+    folder = str(tmp_path / 'unpacked')
+    shutil.copytree(fixtures.unpacked('3.1.1'), folder)
+    result = run({'src': folder, 'series': '16.0'})
+    assert result['version'] == '3.1.1' and result['src'] == folder and result['archives_seen'] == []
+    shutil.copy(fixtures.zip('1.2.6'), folder)
+    assert addon_archive_utils.is_archive_folder(folder, 'systempay') is False
+    assert 'it must hold only the folder payment_systempay/ at its top level' in run_fail(
+        {'src': folder, 'series': '16.0'})['msg']

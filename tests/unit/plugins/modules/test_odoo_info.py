@@ -21,6 +21,7 @@ from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 import pytest
 
+from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
@@ -147,6 +148,21 @@ def test_debian_layout(host, db_service):
     assert addon['active']['path'] == os.path.join(data_addons, 'payment_systempay')
     assert addon['shadowed'] == 1
     assert 'very-secret' not in json.dumps(result)
+
+
+def test_copies_carry_the_content_hash_of_addon_archive(host, db_service):
+    """Each copy's content_sha256 is addon_archive's tree hash: a play compares it with the archive's."""
+    port = db_service()
+    data_addons = debian_host(host, port)
+    host.config('data_dir = %s\nhttp_port = %d\n' % (host.data_dir, port))
+    host.addon(data_addons, '3.1.1')
+    copy = run()['addon']['copies'][0]
+    assert copy['content_sha256'] == addon_archive.tree_sha256(copy['path'])
+    # compiled Python written beside the code does not change it, an edited file does
+    write(os.path.join(copy['path'], '__pycache__', 'x.cpython-311.pyc'), 'compiled')
+    assert run()['addon']['copies'][0]['content_sha256'] == copy['content_sha256']
+    write(os.path.join(copy['path'], '__init__.py'), '# edited\n')
+    assert run()['addon']['copies'][0]['content_sha256'] != copy['content_sha256']
 
 
 def test_data_dir_addons_missing_is_not_in_path(host):
