@@ -6,7 +6,10 @@ Each test module sets ``testinfra_hosts`` from the molecule inventory with
 through Ansible for every command (measured 36 s -> 2 s on the default scenario).
 """
 
+import json
 import os
+import shlex
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -54,3 +57,82 @@ def http_get(host, url):
             name, value = line.split(":", 1)
             headers[name.strip().lower()] = value.strip()
     return int(lines[0].split()[1]), headers
+
+
+LAYOUTS = {
+    # standin_layout: (unit, service user, program, config file, data_dir)
+    "debian": ("odoo.service", "odoo", "/usr/bin/odoo", "/etc/odoo/odoo.conf", "/var/lib/odoo"),
+    "source": ("odoo12.service", "odoo12", "/opt/odoo/odoo-bin", "/etc/odoo-server.conf", "/opt/odoo/.local/share/Odoo"),
+}
+
+
+def layout(hvars):
+    """(unit, user, program, config, data_dir) of the host's stand-in layout (molecule/shared/prepare.yml)."""
+    return LAYOUTS[hvars.get("standin_layout", "debian")]
+
+
+def module_state(host, hvars, database, module="payment_systempay"):
+    """{"state", "version"} of ``module`` in ``database``, read with ``odoo shell`` as the service user."""
+    dummy, user, program, conf, dummy = layout(hvars)
+    script = (
+        "import json\n"
+        f"m = env['ir.module.module'].search([('name', '=', '{module}')])\n"
+        "print('RESULT=' + json.dumps({'state': m.state or None, 'version': m.latest_version or None}))\n"
+    )
+    out = host.check_output(
+        "cd / && printf %%s %s | runuser -u %s -- %s shell -c %s -d %s --no-http 2>/dev/null",
+        script, user, program, conf, database)
+    line = [row for row in out.splitlines() if row.startswith("RESULT=")][-1]
+    return json.loads(line[len("RESULT="):])
+
+
+def service_starts(host, hvars):
+    """How many times systemd started the Odoo unit since the host booted (its journal)."""
+    unit = layout(hvars)[0]
+    out = host.check_output("journalctl --unit %s --no-pager --output cat", unit)
+    return sum(1 for row in out.splitlines() if row.startswith("Started " + unit))
+
+
+def tree_digest(host, *paths):
+    """{path: "type mode uid gid [sha256]"} of every entry under ``paths`` inside the host (missing paths left out)."""
+    quoted = " ".join(shlex.quote(path) for path in paths)
+    command = (
+        f"for p in {quoted}; do [ -e \"$p\" ] || continue; "
+        "find \"$p\" -printf '%p\\t%y %m %U %G\\n'; find \"$p\" -type f -exec sha256sum {} +; done"
+    )
+    out = host.check_output(command)
+    found = {}
+    for row in out.splitlines():
+        if "\t" in row:
+            path, meta = row.split("\t", 1)
+            found[path] = found.get(path, "") + meta
+        elif row.strip():
+            digest, path = row.split(None, 1)
+            found[path.strip()] = found.get(path.strip(), "") + " " + digest
+    return found
+
+
+def project_dir():
+    """The checkout (MOLECULE_PROJECT_DIRECTORY, else found from this file)."""
+    return os.environ.get("MOLECULE_PROJECT_DIRECTORY") or str(Path(__file__).resolve().parents[3])
+
+
+def run_playbook(limit, extra_vars=None, playbook="playbooks/site.yml", timeout=300, inventory=None):
+    """Run ``ansible-playbook`` on the scenario's inventory, limited to ``limit``, as molecule's converge does.
+
+    ``inventory`` replaces the molecule inventory. Returns the CompletedProcess (stdout and stderr together in ``stdout``). Extra variables go in as JSON.
+    """
+    project = project_dir()
+    inventory = inventory or str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
+    env = dict(os.environ)
+    env["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join(
+        [os.path.join(project, "build", "collections")]
+        + [p for p in env.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if p])
+    env.update(ANSIBLE_INTERPRETER_PYTHON="/usr/bin/python3", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="yaml", ANSIBLE_RETRY_FILES_ENABLED="0",
+               MOLECULE_PROJECT_DIRECTORY=project)
+    argv = ["ansible-playbook", "-i", inventory, "--limit", limit, os.path.join(project, playbook)]
+    if extra_vars:
+        argv += ["--extra-vars", json.dumps(extra_vars)]
+    return subprocess.run(argv, env=env, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout, check=False)

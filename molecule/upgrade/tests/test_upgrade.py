@@ -1,0 +1,105 @@
+"""Verify the upgrade scenario: 3.1.0 (pre-installed by prepare) -> 3.1.1 by site.yml, then two broken releases.
+
+Tests run in file order: the converge results first, then site.yml runs (subprocesses, the molecule inventory)
+with 3.1.2 (its Python fails at registry load: every request answers 500 after the restart) and 3.1.3 (fails at
+``-u``), each of which must fail the run with the reason and leave 3.1.1 in place and Odoo healthy.
+"""
+
+import hashlib
+import os
+
+import pytest
+
+import molecule_hosts
+
+testinfra_hosts = molecule_hosts.testinfra_hosts("odoo")
+
+ADDONS = "/var/lib/odoo/addons/16.0"
+ADDON = ADDONS + "/payment_systempay"
+BACKUPS = ADDONS + "/.systempay-backups"
+FIXTURES = os.path.join(molecule_hosts.project_dir(), "build", "fixtures")
+
+
+def manifest_version(host):
+    content = host.file(ADDON + "/__manifest__.py").content_string
+    return content.split("'version': '", 1)[1].split("'", 1)[0]
+
+
+def tree(host):
+    """Content of the installed addon folder and its backups (paths, modes, owners, sha256)."""
+    return molecule_hosts.tree_digest(host, ADDON)
+
+
+def test_upgraded_files_in_place(host):
+    assert manifest_version(host) == "3.1.1"
+    assert host.check_output("find %s ! -user odoo", ADDON) == ""
+    assert host.check_output("ls -A %s", ADDONS).split() == [".systempay-backups", "payment_systempay"]
+
+
+def test_one_backup_of_the_previous_release(host):
+    backups = host.check_output("ls %s", BACKUPS).split()
+    assert len(backups) == 1 and backups[0].startswith("payment_systempay-3.1.0-")
+    assert "'version': '3.1.0'" in host.file(f"{BACKUPS}/{backups[0]}/__manifest__.py").content_string
+
+
+def test_module_upgraded_in_shop1(host, hvars):
+    assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}
+
+
+def test_exactly_one_restart_in_converge(host, hvars):
+    """prepare started odoo.service once; converge restarted it once; check mode and idempotence never."""
+    assert molecule_hosts.service_starts(host, hvars) == 2
+
+
+def test_broken_start_is_rolled_back(host, hvars, base_url):
+    """3.1.2 imports a package that does not exist: after the restart every request answers 500. The run fails
+    with the reason and the log line, the files are 3.1.1 again, Odoo answers, shop1 is untouched.
+    The archive comes through addon_url (file://) with its checksum: the download path is exercised too."""
+    before = tree(host)
+    starts = molecule_hosts.service_starts(host, hvars)
+    archive = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.2.zip")
+    with open(archive, "rb") as handle:
+        checksum = "sha256:" + hashlib.sha256(handle.read()).hexdigest()
+    run = molecule_hosts.run_playbook(host.backend.get_hostname(), {
+        "addon_url": "file://" + archive, "addon_checksum": checksum, "addon_src": "", "addon_restart_timeout": 30})
+    out = run.stdout
+    assert run.returncode != 0, out
+    assert "Odoo did not answer POST http://127.0.0.1:8069/web/webclient/version_info with 200" in out, out
+    assert "(last answer: HTTP 500)" in out, out
+    assert "with payment_systempay 3.1.2 in /var/lib/odoo/addons/16.0" in out, out
+    assert "Rolled back: the previous addon files (3.1.1) are in place again and Odoo answers." in out, out
+    assert "No module named 'fixture_missing_sdk'" in out, out
+    assert "failed=1" in out
+    # the files are 3.1.1 again, byte for byte; Odoo was restarted twice (the broken one, the rollback)
+    assert manifest_version(host) == "3.1.1"
+    assert tree(host) == before
+    assert molecule_hosts.service_starts(host, hvars) == starts + 2
+    status, headers = molecule_hosts.http_get(host, f"{base_url}/payment/systempay/ipn")
+    assert (status, headers.get("allow")) == (405, "OPTIONS, POST")
+    assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}
+
+
+def test_broken_upgrade_is_rolled_back(host, hvars, base_url):
+    """3.1.3 loads but its -u fails (exit 255): odoo_module fails, site.yml runs the role's rollback."""
+    before = tree(host)
+    run = molecule_hosts.run_playbook(host.backend.get_hostname(), {
+        "addon_src": os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.3.zip")})
+    out = run.stdout
+    assert run.returncode != 0, out
+    assert "Cannot upgrade payment_systempay in database shop1" in out or "shop1" in out, out
+    assert "Rolled back: the previous addon files (3.1.1) are in place again and Odoo answers." in out, out
+    assert manifest_version(host) == "3.1.1"
+    assert tree(host) == before
+    status, dummy = molecule_hosts.http_get(host, f"{base_url}/payment/systempay/ipn")
+    assert status == 405
+    assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}
+
+
+@pytest.mark.parametrize("dummy", [None])
+def test_a_good_rerun_changes_nothing(host, hvars, dummy):
+    """After both rollbacks, site.yml with 3.1.1 again finds everything in place: changed=0, no restart."""
+    starts = molecule_hosts.service_starts(host, hvars)
+    run = molecule_hosts.run_playbook(host.backend.get_hostname())
+    assert run.returncode == 0, run.stdout
+    assert "changed=0" in run.stdout and "failed=0" in run.stdout, run.stdout
+    assert molecule_hosts.service_starts(host, hvars) == starts
