@@ -9,41 +9,10 @@ __metaclass__ = type
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from xmlrpc.client import Fault
-from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
-
-
-class _Handler(SimpleXMLRPCRequestHandler):
-    rpc_paths = ('/xmlrpc/2/db',)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def odoo_db_service():
-    """Start an XML-RPC ``db`` endpoint; ``allowed`` False answers like Odoo with list_db = False."""
-    servers = []
-
-    def start(databases=('shop2', 'shop1'), allowed=True):
-        server = SimpleXMLRPCServer(('127.0.0.1', 0), requestHandler=_Handler, logRequests=False)
-
-        def list_():
-            if not allowed:
-                raise Fault(3, 'Access Denied')
-            return list(databases)
-        server.register_function(list_, 'list')
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server.server_address[1]
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def _free_port():
@@ -66,7 +35,7 @@ def test_local_url(interface, port, url):
 
 
 def test_list_databases(odoo_db_service):
-    port = odoo_db_service()
+    port = odoo_db_service(databases=('shop2', 'shop1'))
     assert transport.list_databases('http://127.0.0.1:%d' % port, 5) == (['shop1', 'shop2'], None)
 
 

@@ -15,9 +15,6 @@ __metaclass__ = type
 import getpass
 import json
 import os
-import threading
-from xmlrpc.client import Fault
-from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 import pytest
 
@@ -71,30 +68,6 @@ def host(tmp_path, monkeypatch):
     return FakeHost(tmp_path, monkeypatch)
 
 
-@pytest.fixture
-def db_service():
-    servers = []
-
-    class Handler(SimpleXMLRPCRequestHandler):
-        rpc_paths = ('/xmlrpc/2/db',)
-
-    def start(databases=('shop1',), allowed=True):
-        server = SimpleXMLRPCServer(('127.0.0.1', 0), requestHandler=Handler, logRequests=False)
-
-        def list_():
-            if not allowed:
-                raise Fault(3, 'Access Denied')
-            return list(databases)
-        server.register_function(list_, 'list')
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server.server_address[1]
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
 def run(args=None):
     with patch_module_args(args or {}):
         with pytest.raises(AnsibleExitJson) as exc:
@@ -119,8 +92,8 @@ def debian_host(host, db_port=None, conf_extra=''):
     return data_addons
 
 
-def test_debian_layout(host, db_service):
-    port = db_service(databases=('shop2', 'shop1'))
+def test_debian_layout(host, odoo_db_service):
+    port = odoo_db_service(databases=('shop2', 'shop1'))
     data_addons = debian_host(host, port)
     custom = host.path('srv/custom')
     host.config('data_dir = %s\nhttp_port = %d\naddons_path = %s\nadmin_passwd = very-secret\n'
@@ -150,9 +123,9 @@ def test_debian_layout(host, db_service):
     assert 'very-secret' not in json.dumps(result)
 
 
-def test_copies_carry_the_content_hash_of_addon_archive(host, db_service):
+def test_copies_carry_the_content_hash_of_addon_archive(host, odoo_db_service):
     """Each copy's content_sha256 is addon_archive's tree hash: a play compares it with the archive's."""
-    port = db_service()
+    port = odoo_db_service()
     data_addons = debian_host(host, port)
     host.config('data_dir = %s\nhttp_port = %d\n' % (host.data_dir, port))
     host.addon(data_addons, '3.1.1')
@@ -176,8 +149,8 @@ def test_data_dir_addons_missing_is_not_in_path(host):
     assert result['databases'] is None and 'not asked' in result['databases_error']
 
 
-def test_list_db_false_gives_null_databases_with_reason(host, db_service):
-    port = db_service(allowed=False)
+def test_list_db_false_gives_null_databases_with_reason(host, odoo_db_service):
+    port = odoo_db_service(allowed=False)
     debian_host(host, port, 'list_db = False\n')
     result = run()
     assert result['list_db'] is False
