@@ -40,7 +40,10 @@ for needed in MANIFEST.json FILES.json meta/runtime.yml plugins/modules/odoo_inf
 done
 
 echo "==> ansible-galaxy collection install -p (offline, no dependencies)"
-ansible-galaxy collection install --offline --no-deps -p "$WORK/collections" "$TARBALL" >"$WORK/install.log" 2>&1 \
+# Only the temp folder on the collections path: with the checkout's build/collections link visible (as under
+# make), ansible-galaxy would see systempay.odoo as already installed and install nothing.
+ANSIBLE_COLLECTIONS_PATH="$WORK/collections" \
+  ansible-galaxy collection install --offline --no-deps -p "$WORK/collections" "$TARBALL" >"$WORK/install.log" 2>&1 \
   || { cat "$WORK/install.log" >&2; exit 1; }
 
 # Every module and role of the checkout must resolve by its FQCN from the installed copy only: run from an
