@@ -15,20 +15,12 @@ import tempfile
 import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery as d
+from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import write
 
 
 def run_command(argv, cwd=None):
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
     return proc.returncode, proc.stdout, proc.stderr
-
-
-def write(path, text, mode=0o644):
-    path = str(path)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w') as handle:
-        handle.write(text)
-    os.chmod(path, mode)
-    return path
 
 
 # -- units --------------------------------------------------------------------
