@@ -321,21 +321,11 @@ class Run(object):
 
 def _databases(module, odoo, url):
     """``(names, listed)``: the databases to work on, and the server's list (None when unknown)."""
-    requested = []
-    for name in module.params['databases']:
-        name = (name or '').strip()
-        if name and name not in requested:
-            requested.append(name)
-    if not requested:
-        module.fail_json(msg='Cannot choose databases: databases is empty (give names, or all)')
     listed, reason = odoo.list_databases(url, min(module.params['timeout'], 30))
-    if requested == ['all']:
-        if listed is None:
-            module.fail_json(msg='Cannot list the databases of Odoo: %s; name them in databases instead of all' % reason)
-        return sorted(listed), listed
-    if 'all' in requested:
-        module.fail_json(msg='Cannot choose databases: all cannot be mixed with names (%s)' % ', '.join(requested))
-    return requested, listed
+    names, error = transport.choose_databases(module.params['databases'], listed, reason)
+    if error:
+        module.fail_json(msg=error)
+    return names, listed
 
 
 def main():

@@ -73,3 +73,14 @@ def test_list_databases_not_xmlrpc():
         server.shutdown()
         server.server_close()
     assert databases is None and reason
+
+
+@pytest.mark.parametrize('requested, listed, expected', [
+    (['all'], ['shop2', 'shop1'], (['shop1', 'shop2'], None)),
+    (['shop2', ' shop1 ', 'shop2', ''], None, (['shop2', 'shop1'], None)),
+    ([], ['shop1'], ([], 'Cannot choose databases: databases is empty (give names, or all)')),
+    (['all'], None, ([], 'Cannot list the databases of Odoo: refused; name them in databases instead of all')),
+    (['all', 'shop1'], ['shop1'], ([], 'Cannot choose databases: all cannot be mixed with names (all, shop1)')),
+])
+def test_choose_databases(requested, listed, expected):
+    assert transport.choose_databases(requested, listed, 'refused') == expected
