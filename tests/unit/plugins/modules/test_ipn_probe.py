@@ -104,16 +104,18 @@ class Handler(BaseHTTPRequestHandler):
                     break
             else:
                 status, headers, text = 404, {}, 'no such test route'
-            data = text.encode('utf-8')
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
         finally:
+            # Leave the count before the answer goes out: once the client has read it, it may send its
+            # next request before this thread runs again, which would count one request twice.
             with server.lock:
                 server.inflight -= 1
+        data = text.encode('utf-8')
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def do_POST(self):
         self._serve('POST')
