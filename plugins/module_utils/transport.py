@@ -231,16 +231,25 @@ class OdooHost(object):
                 found.append(self.conf.get(key))
         return found
 
-    def option(self, name, aliases=()):
-        """A server option as the service sees it: its command line first, then the file; None when unset."""
+    def option(self, name, aliases=(), raw=False):
+        """A server option as the service sees it: its command line first, then the file; None when unset.
+
+        Values meaning "not set" (``odoo_conf.UNSET_VALUES``) count as unset, unless ``raw`` (for booleans,
+        where ``False`` is a value: read them with ``odoo_conf.odoo_bool``).
+        """
+        return self.option_source(name, aliases, raw)[0]
+
+    def option_source(self, name, aliases=(), raw=False):
+        """``(value, source)``: source is ``command line``, ``config`` or None when the option is unset."""
         cli = self.install.get('cli_options') or {}
         if name in cli:
-            return cli[name]
+            return cli[name], 'command line'
+        unset = (None,) if raw else (None,) + odoo_conf.UNSET_VALUES
         for key in (name,) + tuple(aliases):
             value = self.conf.get(key)
-            if value not in (None,) + odoo_conf.UNSET_VALUES:
-                return value
-        return None
+            if value not in unset:
+                return value, 'config'
+        return None, None
 
     def url(self):
         """Where the service answers from this host (``http_interface``/``http_port``)."""
@@ -256,21 +265,35 @@ class OdooHost(object):
         cli = self.install.get('cli_options') or {}
         return ['%s=%s' % (flag, cli[name]) for name, flag in _CARRIED_OPTIONS if cli.get(name)]
 
-    def addons_search_path(self, run_command):
-        """The folders this Odoo searches for modules, first first (what ``odoo_info`` returns as effective_addons_path)."""
+    def addons_layout(self, run_command):
+        """Where this Odoo finds modules: data_dir, the configured and the effective addons path (first first)."""
         install = self.install
         cwd, home, env = install['working_directory'], install['home'], install['environment']
         value = self.option('data_dir')
         data_dir = discovery.expand_path(value, cwd, home, env) if value else discovery.default_data_dir(home)
         odoo_root = discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
-        value = self.option('addons_path')
+        value, source = self.option_source('addons_path')
         if value:
+            configured = odoo_conf.split_list(value)
             resolved = discovery.resolve_addons_path(value, self.major, cwd, home, env)
         else:
-            resolved = discovery.default_addons_path(odoo_root)
+            source = 'default'
+            configured = resolved = discovery.default_addons_path(odoo_root)
         data_addons = os.path.join(data_dir, 'addons', self.series)
         readable = discovery.can_read_dir(data_addons, install['uid'], install['gids'])
-        return discovery.effective_addons_path(resolved, odoo_root, data_addons, readable)
+        return dict(
+            odoo_root=odoo_root,
+            data_dir=data_dir,
+            addons_path=configured,
+            addons_path_source=source,
+            data_addons=data_addons,
+            data_addons_readable=readable,
+            effective=discovery.effective_addons_path(resolved, odoo_root, data_addons, readable),
+        )
+
+    def addons_search_path(self, run_command):
+        """The folders this Odoo searches for modules, first first (what ``odoo_info`` returns as effective_addons_path)."""
+        return self.addons_layout(run_command)['effective']
 
 
 def module_runner(module):

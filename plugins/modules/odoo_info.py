@@ -356,22 +356,6 @@ def argument_spec():
     )
 
 
-def _run(module):
-    def run_command(argv, cwd=None):
-        return module.run_command(argv, cwd=cwd, environ_update={'LC_ALL': 'C.UTF-8'})
-    return run_command
-
-
-def _option(conf, cli, name, aliases=()):
-    """Command line first, then the file (Odoo's precedence)."""
-    if name in cli:
-        return cli[name], 'command line'
-    for key in (name,) + tuple(aliases):
-        if conf.get(key) is not None:
-            return conf.get(key), 'config'
-    return None, None
-
-
 def _generation(series):
     try:
         line = generations.line_for_series(series)
@@ -414,7 +398,7 @@ def _addon(brand, folders, generation):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    run_command = _run(module)
+    run_command = transport.module_runner(module)
 
     try:
         install = discovery.discover_install(
@@ -434,6 +418,7 @@ def main():
         conf = odoo_conf.OdooConf.from_file(install['config'])
     except (IOError, OSError, UnicodeDecodeError, odoo_conf.OdooConfError) as exc:
         module.fail_json(msg='Cannot parse the Odoo config %s: %s' % (install['config'], to_native(exc)))
+    host = transport.OdooHost(install, conf, version, series)
     config_problems = []
     if not conf.has_section(odoo_conf.OPTIONS_SECTION):
         config_problems.append('%s has no [options] section: Odoo runs with its defaults' % install['config'])
@@ -444,44 +429,20 @@ def main():
         module.warn(problem)
 
     cli = install['cli_options']
-    cwd, home, env = install['working_directory'], install['home'], install['environment']
-
-    # data_dir
-    value, dummy = _option(conf, cli, 'data_dir')
-    if value not in (None,) + odoo_conf.UNSET_VALUES:
-        data_dir = discovery.expand_path(value, cwd, home, env)
-    else:
-        data_dir = discovery.default_data_dir(home)
-
-    # addons path
-    odoo_root = discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
-    value, source = _option(conf, cli, 'addons_path')
-    if value not in (None,) + odoo_conf.UNSET_VALUES:
-        addons_path = odoo_conf.split_list(value)
-        resolved = discovery.resolve_addons_path(value, major, cwd, home, env)
-    else:
-        source = 'default'
-        addons_path = resolved = discovery.default_addons_path(odoo_root)
-    data_addons = os.path.join(data_dir, 'addons', series)
-    readable = discovery.can_read_dir(data_addons, install['uid'], install['gids'])
-    effective = discovery.effective_addons_path(resolved, odoo_root, data_addons, readable)
+    layout = host.addons_layout(run_command)
+    effective = layout['effective']
 
     # http and databases
-    value, dummy = _option(conf, cli, 'http_port', ('xmlrpc_port',))
+    value = host.option('http_port', ('xmlrpc_port',))
     try:
-        http_port = int(value) if value not in (None,) + odoo_conf.UNSET_VALUES else 8069
+        http_port = int(value) if value is not None else 8069
     except ValueError:
         module.fail_json(msg='Cannot read http_port of %s: %r is not a number' % (install['config'], value))
-    value, dummy = _option(conf, cli, 'http_interface', ('xmlrpc_interface',))
-    http_interface = value if value not in (None,) + odoo_conf.UNSET_VALUES else ''
-    value, dummy = _option(conf, cli, 'http_enable', ('xmlrpc',))
-    http_enable = odoo_conf.odoo_bool(value, True, major)
-    value, dummy = _option(conf, cli, 'list_db')
-    list_db = odoo_conf.odoo_bool(value, True, major)
-    value, dummy = _option(conf, cli, 'dbfilter')
-    dbfilter = value if value not in (None,) + odoo_conf.UNSET_VALUES else ''
-    value, dummy = _option(conf, cli, 'db_name')
-    db_name = value if value not in (None,) + odoo_conf.UNSET_VALUES else None
+    http_interface = host.option('http_interface', ('xmlrpc_interface',)) or ''
+    http_enable = odoo_conf.odoo_bool(host.option('http_enable', ('xmlrpc',), raw=True), True, major)
+    list_db = odoo_conf.odoo_bool(host.option('list_db', raw=True), True, major)
+    dbfilter = host.option('dbfilter') or ''
+    db_name = host.option('db_name')
 
     databases, databases_error = None, None
     if not params['list_databases']:
@@ -505,23 +466,23 @@ def main():
         cli_options=dict((k, v) for k, v in cli.items() if k not in discovery.SECRET_CLI_OPTIONS),
         user=install['user'],
         group=install['group'],
-        home=home,
-        working_directory=cwd,
+        home=install['home'],
+        working_directory=install['working_directory'],
         config=install['config'],
         config_source=install['config_source'],
         config_problems=config_problems,
         version=version,
         series=series,
-        odoo_root=odoo_root,
-        data_dir=data_dir,
-        addons_path=addons_path,
-        addons_path_source=source,
+        odoo_root=layout['odoo_root'],
+        data_dir=layout['data_dir'],
+        addons_path=layout['addons_path'],
+        addons_path_source=layout['addons_path_source'],
         addons_path_missing=[folder for folder in effective if not os.path.isdir(folder)],
         addons_data_dir=dict(
-            path=data_addons,
-            exists=os.path.isdir(data_addons),
-            readable=readable,
-            in_path=data_addons in effective,
+            path=layout['data_addons'],
+            exists=os.path.isdir(layout['data_addons']),
+            readable=layout['data_addons_readable'],
+            in_path=layout['data_addons'] in effective,
         ),
         effective_addons_path=effective,
         http_port=http_port,
