@@ -10,6 +10,7 @@ PACKAGES=(
     uidmap slirp4netns fuse-overlayfs
     debootstrap debian-archive-keyring wget ca-certificates
     make tar unzip
+    shellcheck
 )
 
 missing=()

@@ -71,7 +71,7 @@ if bad:
 ' "$WORK" "$@"
 }
 
-modules=$(cd plugins/modules && ls -1 *.py | sed 's/\.py$//; s/^/systempay.odoo./')
+modules=$(find plugins/modules -maxdepth 1 -name '*.py' ! -name '__init__.py' -printf '%f\n' | sort | sed 's/\.py$//; s/^/systempay.odoo./')
 echo "==> ansible-doc -t module, from the installed copy only"
 # shellcheck disable=SC2086  # one name per word
 resolve module $modules

@@ -13,8 +13,8 @@
 # Python only (--python; the test hosts run Debian 12's Python 3.11 too). Tests with pinned tools
 # (pylint, pep8, validate-modules, yamllint, ansible-doc, import, changelog, runtime-metadata…) get
 # them in ansible-test's own virtualenvs under ~/.ansible/test/venv, installed from PyPI (see the pip
-# bootstrap below); nothing needs docker. "shellcheck" needs the shellcheck program (Debian package
-# shellcheck); without it ansible-test only warns and the test checks nothing.
+# bootstrap below); nothing needs docker. "shellcheck" needs the shellcheck program (the Debian
+# package of that name, installed by bootstrap.sh); without it ansible-test only warns and the test checks nothing.
 # The sanity ignore file tests/sanity/ignore-2.19.txt stays empty.
 #
 # Paths not copied, and why:
@@ -56,7 +56,7 @@ git ls-files -z --cached --others --exclude-standard \
 # get-pip.py downloaded from a host outside the package registries (unreachable here). Its cache
 # takes a stand-in that bootstraps pip with the standard library's ensurepip and then installs the
 # requested pip (and the pinned tools after it) from PyPI, the registry we do reach.
-PIP_VERSION=$(cd / && "$VENV/bin/python" -c '
+PIP_VERSION=$(cd / || exit 1; "$VENV/bin/python" -c '
 from ansible_test._internal.python_requirements import get_venv_packages
 from ansible_test._internal.host_configs import NativePythonConfig
 print(get_venv_packages(NativePythonConfig(version="'"$PYVER"'"))["pip"])' 2>/dev/null || true)

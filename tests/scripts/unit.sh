@@ -6,7 +6,7 @@
 # The collection is importable as ansible_collections.systempay.odoo through
 # build/collections (make collections-link). Extra arguments go to every pytest run.
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 
 export PYTHONPATH="$PWD/build/collections${PYTHONPATH:+:$PYTHONPATH}"
 ran=0
