@@ -83,14 +83,18 @@ EXAMPLES = r'''
     state: present
   become: true
 
+# Over XML-RPC, restart Odoo after new files first: the running server only sees a new version after a restart.
+# The password is no_log in the module (masked in the result and log excerpts); a task-level no_log is not
+# needed and would also hide the per-database report.
 - name: Upgrade it where the copy on disk is newer, in two databases, over XML-RPC
   systempay.odoo.odoo_module:
     state: latest
     databases: [shop1, shop2]
     transport: rpc
+    url: http://127.0.0.1:8069
     login: admin
     password: "{{ odoo_admin_password }}"
-  no_log: true
+  register: upgrade
 
 - name: What would be installed or upgraded where
   systempay.odoo.odoo_module:

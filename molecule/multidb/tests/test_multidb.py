@@ -1,0 +1,169 @@
+"""Verify the multidb scenario: one Odoo 16.0 with shop1, shop2 (website_sale, account) and shop3 (website only).
+
+Converge installed 3.1.0 in the two databases named by ``systempay_odoo_databases``. The tests then run
+playbooks/site.yml (subprocesses on the molecule inventory, as a user would) in file order:
+
+1. 3.1.1 with ``databases: all`` over XML-RPC: shop1 and shop2 are upgraded by the running server after the one
+   restart, shop3 (no ``account``) fails with its reason, the host fails and the new files are kept (in shop3,
+   Odoo has installed the addon's dependency ``payment`` before the addon failed, as real Odoo does);
+2. the same with the CLI transport: shop3 fails again with the same reason, nothing changes;
+3. the two databases named again, over XML-RPC: changed=0.
+"""
+
+import json
+import os
+import re
+
+import pytest
+
+import molecule_hosts
+
+testinfra_hosts = molecule_hosts.testinfra_hosts("odoo")
+
+ADDONS = "/var/lib/odoo/addons/16.0"
+ADDON = ADDONS + "/payment_systempay"
+BACKUPS = ADDONS + "/.systempay-backups"
+V2 = os.path.join(molecule_hosts.project_dir(), "build", "fixtures", "Systempay_Odoo_16_v3.1.1.zip")
+DATABASES = ("shop1", "shop2", "shop3")
+# The admin's password in every database once the rpc_password fixture has set it (test equipment: an admin
+# gives the admin user a real password before using XML-RPC). Distinct enough to be searched for in the output.
+PASSWORD = "Mdb-rpc-Secret-71c9"
+SHOP3_REASON = ("payment_systempay needs the account module (Invoicing) in database shop3 "
+                "(model account.payment.method is missing)")
+
+
+def manifest_version(host):
+    content = host.file(ADDON + "/__manifest__.py").content_string
+    return content.split("'version': '", 1)[1].split("'", 1)[0]
+
+
+def odoo_shell(host, hvars, database, script):
+    """What ``script`` printed after RESULT= in ``odoo shell`` on ``database``, as the service user, read as JSON."""
+    dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
+    out = host.check_output(
+        "cd / && printf %%s %s | runuser -u %s -- %s shell -c %s -d %s --no-http 2>/dev/null",
+        script, user, program, conf, database)
+    line = [row for row in out.splitlines() if row.startswith("RESULT=")][-1]
+    return json.loads(line[len("RESULT="):])
+
+
+def modules_in_use(host, hvars, database):
+    """{name: [state, version]} of every module of ``database`` that is not plainly uninstalled (what Apps shows
+    as installed, or stuck half-way: ``to install``, ``to upgrade``)."""
+    return odoo_shell(host, hvars, database, (
+        "import json\n"
+        "rows = env['ir.module.module'].search_read([('state', '!=', 'uninstalled')], ['name', 'state', 'latest_version'])\n"
+        "print('RESULT=' + json.dumps({r['name']: [r['state'], r['latest_version']] for r in rows}))\n"))
+
+
+def recap(out, name):
+    """{"ok", "changed", "failed", …} of ``name`` in the PLAY RECAP of ``out``."""
+    match = re.search(r"^%s\s*:\s*(.*)$" % re.escape(name), out.split("PLAY RECAP", 1)[-1], re.MULTILINE)
+    assert match, out
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
+
+
+def site_yml(host, monkeypatch, extra_vars):
+    """Run playbooks/site.yml on ``host`` with 3.1.1 and ``extra_vars``, at verbosity 3 so that the output shows
+    the module's invocation (its transport, and the password as Ansible masks it). Returns (rc, output, recap)."""
+    monkeypatch.setenv("ANSIBLE_VERBOSITY", "3")
+    name = host.backend.get_hostname()
+    run = molecule_hosts.run_playbook(name, dict({"addon_src": V2}, **extra_vars))
+    return run.returncode, run.stdout, recap(run.stdout, name)
+
+
+@pytest.fixture(name="rpc_password", scope="module")
+def fixture_rpc_password(host):
+    """Give the admin user of every database PASSWORD (as an admin would in Settings before using XML-RPC)."""
+    hvars = molecule_hosts.host_vars(host.backend.get_hostname())
+    for database in DATABASES:
+        done = odoo_shell(host, hvars, database, (
+            "import json\n"
+            f"env.ref('base.user_admin').write({{'password': {PASSWORD!r}}})\n"
+            "env.cr.commit()\n"
+            "print('RESULT=' + json.dumps(True))\n"))
+        assert done is True
+    return PASSWORD
+
+
+def test_converge_installed_310_in_the_named_databases(host, hvars):
+    """Converge (3.1.0, shop1 and shop2 named) installed the module there and never opened shop3; one restart."""
+    assert manifest_version(host) == "3.1.0"
+    for database in ("shop1", "shop2"):
+        assert molecule_hosts.module_state(host, hvars, database) == {"state": "installed", "version": "16.0.3.1.0"}
+    # shop3 was never asked: its module list has not even been refreshed since it was created
+    assert molecule_hosts.module_state(host, hvars, "shop3") == {"state": None, "version": None}
+    assert "account" not in modules_in_use(host, hvars, "shop3")
+    # prepare started odoo.service, converge restarted it once; check mode and idempotence never
+    assert molecule_hosts.service_starts(host, hvars) == 2
+
+
+def test_upgrade_all_databases_over_xmlrpc(host, hvars, rpc_password, monkeypatch):
+    """3.1.1 with databases "all" over XML-RPC: the running server upgrades shop1 and shop2 (it can only because
+    site.yml restarted it after the file swap: a server holding the 3.1.0 manifests fails with "restart Odoo
+    first"); shop3 fails with its reason; the host fails; the files stay at 3.1.1 because shop1 and shop2 run them.
+    Verbosity 3 prints the module's invocation: the password must not be in it."""
+    shop3_before = modules_in_use(host, hvars, "shop3")
+    starts = molecule_hosts.service_starts(host, hvars)
+    code, out, counts = site_yml(host, monkeypatch, {
+        "systempay_odoo_databases": "all", "systempay_odoo_transport": "rpc",
+        "systempay_odoo_login": "admin", "systempay_odoo_password": rpc_password})
+    assert rpc_password not in out   # first, and without "out" in the message: it would show the password
+    assert code != 0 and counts["failed"] == 1, out
+    assert "transport: rpc" in out, out
+    assert "password: VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in out, out
+    # the host fails with shop3's reason and says why the files stay
+    assert f"Cannot install payment_systempay in database shop3: {SHOP3_REASON}" in out, out
+    assert f"Database shop3: {SHOP3_REASON}" in out, out
+    assert ("The new addon files are kept: database(s) shop1, shop2 already run them. "
+            "Fix the failing database and run again.") in out, out
+    # the files: 3.1.1 in place, 3.1.0 as the one backup; one restart
+    assert manifest_version(host) == "3.1.1"
+    backups = host.check_output("ls %s", BACKUPS).split()
+    assert len(backups) == 1 and backups[0].startswith("payment_systempay-3.1.0-"), backups
+    assert molecule_hosts.service_starts(host, hvars) == starts + 1
+    # every database that had the module runs 3.1.1; shop3 lists it (the server refreshed its module list)
+    # but has not installed it
+    for database in ("shop1", "shop2"):
+        assert molecule_hosts.module_state(host, hvars, database) == {"state": "installed", "version": "16.0.3.1.1"}
+    assert molecule_hosts.module_state(host, hvars, "shop3") == {"state": "uninstalled", "version": None}
+    # Odoo commits after each module it installs (odoo/modules/loading.py): the payment engine, the addon's one
+    # declared dependency, got into shop3 before the addon failed, as on a real Odoo 16. Nothing else moved,
+    # nothing is left half-way ("to install"), account is still absent.
+    shop3_after = modules_in_use(host, hvars, "shop3")
+    assert "payment" not in shop3_before and shop3_after.pop("payment", [None])[0] == "installed"
+    assert shop3_after == shop3_before
+
+
+def test_all_databases_again_over_the_cli(host, hvars, monkeypatch):
+    """The same run with the CLI transport (the default): shop3 fails with the same reason, read from the odoo
+    log this time; the files did not change so nothing is rolled back; nothing changes anywhere, no restart."""
+    shop3_before = modules_in_use(host, hvars, "shop3")
+    files_before = molecule_hosts.tree_digest(host, ADDONS)
+    starts = molecule_hosts.service_starts(host, hvars)
+    code, out, counts = site_yml(host, monkeypatch, {"systempay_odoo_databases": "all"})
+    assert code != 0 and (counts["changed"], counts["failed"]) == (0, 1), out
+    assert "transport: cli" in out, out
+    assert "TypeError: Model 'account.payment.method' does not exist in registry." in out, out
+    assert f"Database shop3: {SHOP3_REASON}" in out, out
+    assert "The addon files did not change in this run; nothing was rolled back." in out, out
+    assert molecule_hosts.tree_digest(host, ADDONS) == files_before
+    assert molecule_hosts.service_starts(host, hvars) == starts
+    for database in ("shop1", "shop2"):
+        assert molecule_hosts.module_state(host, hvars, database) == {"state": "installed", "version": "16.0.3.1.1"}
+    assert modules_in_use(host, hvars, "shop3") == shop3_before
+
+
+def test_named_databases_over_xmlrpc_change_nothing(host, hvars, rpc_password, monkeypatch):
+    """shop1 and shop2 named again (the scenario's systempay_odoo_databases), 3.1.1, over XML-RPC: everything is
+    in place, changed=0, no restart, shop3 not even opened."""
+    starts = molecule_hosts.service_starts(host, hvars)
+    code, out, counts = site_yml(host, monkeypatch, {
+        "systempay_odoo_transport": "rpc", "systempay_odoo_login": "admin", "systempay_odoo_password": rpc_password})
+    assert rpc_password not in out   # first, and without "out" in the message: it would show the password
+    assert code == 0 and (counts["changed"], counts["failed"]) == (0, 0), out
+    assert "transport: rpc" in out, out
+    assert "database shop1: none (16.0.3.1.1 -> 16.0.3.1.1)" in out, out
+    assert "database shop2: none (16.0.3.1.1 -> 16.0.3.1.1)" in out, out
+    assert "shop3" not in out.split("TASK [Summary]", 1)[-1], out
+    assert molecule_hosts.service_starts(host, hvars) == starts
