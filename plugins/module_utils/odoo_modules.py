@@ -4,7 +4,7 @@
 
 """Odoo modules in databases and on disk: versions, what to do, and what a failure means.
 
-Pure helpers (no AnsibleModule, no I/O but reading manifests) for
+Pure helpers (no AnsibleModule, no I/O but reading manifests and the addon's constants file) for
 ``odoo_module`` and later modules. Facts used, Odoo 16 unless said otherwise:
 
 * ``odoo/modules/module.py`` ``adapt_version()``: a manifest version without the
@@ -21,15 +21,21 @@ Pure helpers (no AnsibleModule, no I/O but reading manifests) for
   with ``TypeError: Model 'account.payment.method' does not exist in registry.``;
   an addon of the wrong line fails with ``No module named
   'odoo.addons.payment.models.payment_acquirer'`` (or ``payment_provider`` on 15
-  and older).
+  and older). Such undeclared needs are the ``requires`` of the line in
+  ``generations.ADDON_LINES``, checked before an install (:func:`addon_line`,
+  :func:`missing_requirements`).
+* ``odoo/modules/loading.py`` commits after each module it installs: a failed
+  ``-i`` leaves the dependencies installed before it (``payment`` for the addon).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
+from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 
@@ -45,6 +51,12 @@ _MODEL_MODULES = {
     'payment': 'the payment module',
     'website': 'the website module',
     'sale': 'the sale module',
+}
+
+
+# Names Odoo's Apps menu shows for modules a message asks the user to install.
+_APP_NAMES = {
+    'account': 'Invoicing',
 }
 
 
@@ -72,6 +84,60 @@ def disk_copy(name, folders):
     """The copy of module ``name`` Odoo loads from ``folders`` (see :func:`discovery.find_module_copies`), or None."""
     copies = discovery.find_module_copies(name, folders)
     return copies[0] if copies else None
+
+
+def addon_line(copy, series):
+    """The addon line (a dict of ``generations.ADDON_LINES``) of ``copy`` (:func:`disk_copy`), or None.
+
+    Only the vendor's payment addon has a line: a copy whose ``helpers/constants.py`` declares
+    ``CMS_IDENTIFIER`` (every line of it does, ground truth section 1); the line is that of its manifest
+    version (``3.1.1``, or ``16.0.3.1.1`` as Odoo stores it on ``series``). Any other module, or a version
+    of no known line, gives None.
+    """
+    if not copy or copy.get('version') is None:
+        return None
+    path = os.path.join(copy['path'], *addon_archive.CONSTANTS_PATH.split('/'))
+    try:
+        with open(path, 'rb') as handle:
+            text = handle.read(1024 * 1024).decode('utf-8', 'replace')
+    except (IOError, OSError):
+        return None
+    if 'CMS_IDENTIFIER' not in text:
+        return None
+    prefix = str(series) + '.'
+    version = adapt_version(copy['version'], series)[len(prefix):]
+    try:
+        return generations.line_of_version(version)
+    except generations.GenerationError:
+        return None
+
+
+def missing_requirements(rows, requires):
+    """``[(module, state)]`` of the modules of ``requires`` that ``rows`` (``{name: row}`` as read from a
+    database) do not show installed; ``state`` is None when the database does not list the module."""
+    missing = []
+    for module in requires or ():
+        state = db_state((rows or {}).get(module))['state']
+        if not is_installed(state):
+            missing.append((module, state))
+    return missing
+
+
+def app_label(module):
+    """``Invoicing (account)`` for a module Apps shows under another name, else the module name."""
+    return '%s (%s)' % (_APP_NAMES[module], module) if module in _APP_NAMES else module
+
+
+def requirement_failure(name, line, missing, db):
+    """The reason an install of ``name`` (addon ``line``) is refused in ``db``, naming the fix.
+
+    ``missing`` is :func:`missing_requirements`.
+    """
+    labels = ', '.join(app_label(module) for module, dummy in missing)
+    states = ', '.join('%s: %s' % (module, state or 'not listed') for module, state in missing)
+    return ('%s (%s.x line) needs %s, which its manifest does not declare, and database %s does not have %s '
+            'installed (%s): install %s in %s first, or leave %s out of `databases`'
+            % (name, line['line'], labels, db, 'it' if len(missing) == 1 else 'them', states, labels, db, db))
 
 
 def db_state(row):

@@ -22,11 +22,20 @@ description:
   - The copy on disk is the first one on the addons path, as Odoo searches it (the automatic
     C(<data_dir>/addons/<series>) folder included); its manifest is read as data and its version compared the way
     Odoo stores it (C(3.1.1) on Odoo 16 is C(16.0.3.1.1)).
-  - The first database that fails stops the task; the ones after it are reported as V(skipped), and the task fails
-    with the report of every database.
-  - A failure is explained when the log (or the XML-RPC Fault) shows why, for example a database without the
-    C(account) module for the 3.x addon, an addon line that does not fit the Odoo series, a module not on the addons
-    path, an unknown database or a wrong password.
+  - Before installing the payment addon in a database, checks in the same read that the database has the modules
+    its line needs without declaring them in its manifest (the 3.x and 4.x lines need C(account), Invoicing). When
+    one is missing, nothing is run in that database (Odoo would install the declared C(payment) module, commit it,
+    then fail on the addon) and the database is reported V(failed) with the module to install, or to leave the
+    database out of O(databases). The payment addon is recognised by its C(helpers/constants.py) declaring
+    C(CMS_IDENTIFIER); its line is that of the manifest version on disk.
+  - A database whose install fails or is refused (a missing required module, an unknown database, the module not on
+    the addons path) is reported and the next database is processed. A failed upgrade of an installed module (the
+    new version does not run where the old one did), a refused login, or an Odoo that does not answer (in time)
+    stops the run there; the databases after it are reported as V(skipped). The task fails at the end when any
+    database failed, with the report of every database; its message gives each failed database's reason.
+  - A failure is explained when the log (or the XML-RPC Fault) shows why, for example an addon line that does not
+    fit the Odoo series, a module not on the addons path, a model of a module the database lacks, an unknown
+    database or a wrong password.
 author:
   - Systempay Odoo collection contributors (@systempay)
 options:
@@ -58,7 +67,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Only reads each database (no C(update_list), no install) and reports V(would_install) or V(would_upgrade).
+    details:
+      - Only reads each database (no C(update_list), no install) and reports V(would_install) or V(would_upgrade).
+      - A database without a module the addon line requires is reported V(failed), and the task fails, as the real
+        run would; the other databases are still read and reported.
   diff_mode:
     support: none
   platform:
@@ -96,11 +108,24 @@ EXAMPLES = r'''
     password: "{{ odoo_admin_password }}"
   register: upgrade
 
+# Check mode predicts the real run: it fails too when a database would be refused (e.g. one without Invoicing).
 - name: What would be installed or upgraded where
   systempay.odoo.odoo_module:
     state: latest
   check_mode: true
   register: plan
+
+# A failed install does not stop the other databases; the task fails at the end with every database's report.
+- name: Install the addon where it can go, then name the databases that could not take it
+  block:
+    - name: Install the addon in three databases
+      systempay.odoo.odoo_module:
+        databases: [shop1, shop2, shop3]
+  rescue:
+    - name: Fail with the reason of each database that failed
+      ansible.builtin.fail:
+        msg: "{{ ansible_failed_result.databases | selectattr('action', 'equalto', 'failed')
+                 | map(attribute='msg') | join(' | ') }}"
 '''
 
 RETURN = r'''
@@ -110,7 +135,9 @@ changed:
   type: bool
   sample: true
 databases:
-  description: One entry a database, in the order they were processed.
+  description:
+    - One entry a database, in the order they were processed (the order of O(databases); V(all) sorts them).
+    - On failure too, in the failed result (C(ansible_failed_result.databases) in a C(rescue)).
   returned: always
   type: list
   elements: dict
@@ -132,8 +159,12 @@ databases:
       sample: {"state": "installed", "version": "16.0.3.1.1"}
     action:
       description:
-        - V(none), V(install), V(upgrade), V(failed), V(skipped) (after a failure in an earlier database),
-          V(would_install), V(would_upgrade) (check mode).
+        - V(none), V(install), V(upgrade), V(would_install), V(would_upgrade) (check mode).
+        - V(failed) - the install or upgrade failed, or was refused before anything ran in the database (a module
+          the addon line requires is not installed there, in check mode too; an unknown database; the module not on
+          the addons path); RV(databases[].msg) says why.
+        - V(skipped) - not processed, because the run stopped at an earlier database whose upgrade failed, whose
+          login was refused or whose Odoo did not answer.
       type: str
       sample: install
     seconds:
@@ -143,12 +174,17 @@ databases:
     msg:
       description: What was done or why it failed.
       type: str
-      sample: payment_systempay needs the account module (Invoicing) in database shop3 (model account.payment.method is missing)
+      sample: >-
+        payment_systempay (3.x line) needs Invoicing (account), which its manifest does not declare, and database
+        shop3 does not have it installed (account: uninstalled): install Invoicing (account) in shop3 first, or
+        leave shop3 out of `databases`
     log:
-      description: On failure, the last lines of the Odoo log or XML-RPC Fault (secrets masked); else empty.
+      description:
+        - On failure, the last lines of the Odoo log or XML-RPC Fault (secrets masked); else empty (also when the
+          database was refused before Odoo ran).
       type: list
       elements: str
-      sample: ["TypeError: Model 'account.payment.method' does not exist in registry."]
+      sample: ["ModuleNotFoundError: No module named 'odoo.addons.payment.models.payment_acquirer'"]
   sample:
     - {"name": "shop1", "before": {"state": "uninstalled", "version": null},
        "after": {"state": "installed", "version": "16.0.3.1.1"}, "action": "install", "seconds": 6.4, "msg": "installed 16.0.3.1.1",
@@ -192,6 +228,15 @@ from ansible_collections.systempay.odoo.plugins.module_utils import transport
 
 CHANGES = ('install', 'upgrade', 'would_install', 'would_upgrade')
 
+# Transport errors that say the host, not one database, is the problem (TransportError.kind -> why the run stops):
+# the login and password are the same for every database, and every database is reached through the same Odoo.
+HOST_FAILURES = {
+    'login': 'the login is refused',
+    'unreachable': 'Odoo does not answer',
+    'timeout': 'Odoo does not answer in time',
+}
+UPGRADE_FAILED = 'an upgrade failed'
+
 
 def argument_spec():
     spec = transport.common_argument_spec()
@@ -204,7 +249,14 @@ def argument_spec():
 
 
 class Failure(Exception):
-    """A database failed: ``msg`` for the task, the entry already says the rest."""
+    """A database failed: ``str()`` is the task's message, the entry already says the rest.
+
+    ``stop`` is None when the run goes on with the next database, else why it stops there.
+    """
+
+    def __init__(self, msg, stop=None):
+        Exception.__init__(self, msg)
+        self.stop = stop
 
 
 class Run(object):
@@ -221,28 +273,35 @@ class Run(object):
         self.expected = None
         if self.copy is not None and self.copy['version'] is not None:
             self.expected = odoo_modules.adapt_version(self.copy['version'], host.series)
+        # modules the addon line on disk needs without declaring them (generations.ADDON_LINES), read with it
+        self.line = odoo_modules.addon_line(self.copy, host.series)
+        self.requires = tuple(self.line['requires']) if self.line else ()
         self.listed = listed
         self.secrets = secrets
 
-    def _fail(self, entry, msg, task_msg, log=''):
+    def _fail(self, entry, msg, task_msg, log='', stop=None):
         entry['action'] = 'failed'
         entry['msg'] = msg
         entry['log'] = transport.excerpt(log, self.secrets)
-        raise Failure(transport.mask(task_msg, self.secrets))
+        raise Failure(transport.mask(task_msg, self.secrets), stop)
 
-    def _read(self, entry, db, verb):
-        """``(before-like state, row)`` of the module in ``db``; read failures end the task."""
+    def _read(self, entry, db, verb, stop=None):
+        """``(before-like state, rows)``: the module's state in ``db`` and the rows of it and of the modules it
+        requires (one read). A read failure ends the database, and the run when it says the host is the problem
+        (else ``stop``)."""
         try:
-            row = self.odoo.read_modules(db, [self.name]).get(self.name)
+            rows = self.odoo.read_modules(db, [self.name] + list(self.requires))
         except transport.TransportError as exc:
             cause = to_native(exc)
+            stop = HOST_FAILURES.get(exc.kind, stop)
             if exc.kind == 'login':
                 self._fail(entry, cause, 'Cannot log in to database %s as %s: %s'
-                           % (db, self.module.params['login'], cause), exc.log)
+                           % (db, self.module.params['login'], cause), exc.log, stop)
             if exc.kind == 'unknown_database':
-                self._fail(entry, cause, 'Cannot open database %s: it does not exist%s' % (db, self._known()), exc.log)
-            self._fail(entry, cause, 'Cannot %s %s in database %s: %s' % (verb, self.name, db, cause), exc.log)
-        return odoo_modules.db_state(row), row
+                self._fail(entry, cause, 'Cannot open database %s: it does not exist%s' % (db, self._known()),
+                           exc.log, stop)
+            self._fail(entry, cause, 'Cannot %s %s in database %s: %s' % (verb, self.name, db, cause), exc.log, stop)
+        return odoo_modules.db_state(rows.get(self.name)), rows
 
     def _known(self):
         return ' (this Odoo has: %s)' % ', '.join(self.listed) if self.listed else ''
@@ -254,14 +313,14 @@ class Run(object):
         return row['installed_version'] if row['installed_version'] != self.expected else None
 
     def database(self, db):
-        """``(entry, failure)``: the report of ``db``, and the task's message when it failed."""
+        """``(entry, failure)``: the report of ``db``, and a :class:`Failure` when it failed (else None)."""
         start = time.time()
         entry = dict(name=db, before=None, after=None, action='none', seconds=0.0, msg='', log=[])
         failure = None
         try:
             self._database(db, entry)
         except Failure as exc:
-            failure = to_native(exc)
+            failure = exc
         entry['seconds'] = round(time.time() - start, 1)
         return entry, failure
 
@@ -269,7 +328,8 @@ class Run(object):
         if self.listed is not None and db not in self.listed:
             entry['msg'] = 'database %s does not exist' % db
             self._fail(entry, entry['msg'], 'Cannot open database %s: it does not exist%s' % (db, self._known()))
-        before, row = self._read(entry, db, 'read')
+        before, rows = self._read(entry, db, 'read')
+        row = rows.get(self.name)
         entry['before'] = entry['after'] = before
         if self.copy is None:
             where = ', '.join(self.folders)
@@ -283,6 +343,15 @@ class Run(object):
         entry['msg'] = reason
         if action == 'none':
             return
+        # A failed install concerns that database only; a failed upgrade means the new version does not run
+        # where the old one did: the run stops there.
+        stop = UPGRADE_FAILED if action == 'upgrade' else None
+        missing = odoo_modules.missing_requirements(rows, self.requires) if action == 'install' else []
+        if missing:
+            # Checked before anything runs, in check mode too: Odoo would install the declared dependencies
+            # (payment), commit them, then fail on the undeclared one.
+            msg = odoo_modules.requirement_failure(self.name, self.line, missing, db)
+            self._fail(entry, msg, 'Cannot install %s in database %s: %s' % (self.name, db, msg))
         stale = self._stale(row)
         restart = ('the running Odoo has version %s of %s in memory and the disk has %s: restart Odoo first'
                    % (stale, self.name, self.expected)) if stale else ''
@@ -291,17 +360,19 @@ class Run(object):
             entry['msg'] = reason + ('; but %s' % restart if restart else '')
             return
         if restart:
-            self._fail(entry, restart, 'Cannot %s %s in database %s: %s' % (action, self.name, db, restart))
-        self._act(db, entry, action, row)
+            self._fail(entry, restart, 'Cannot %s %s in database %s: %s' % (action, self.name, db, restart),
+                       stop=stop)
+        self._act(db, entry, action, row, stop)
 
-    def _act(self, db, entry, action, row):
+    def _act(self, db, entry, action, row, stop):
         try:
             if self.odoo.name == 'rpc' and row is None:
                 self.odoo.update_list(db)   # a new module folder is seen without a restart
             rc, log = getattr(self.odoo, action)(db, self.name)
         except transport.TransportError as exc:
             rc, log = None, exc.log or to_native(exc)
-        after, row = self._read(entry, db, 'read')
+        after, rows = self._read(entry, db, 'read', stop)
+        row = rows.get(self.name)
         entry['after'] = after
         if after['state'] == 'installed' and after['version'] == self.expected:
             entry['action'] = action
@@ -320,7 +391,16 @@ class Run(object):
                 self.name, after['state'] or 'unknown', after['version'], how,
                 'exit %s' % rc if self.odoo.name == 'cli' else ('Fault' if rc else 'no Fault'),
                 self.expected, transport.last_error_line(log) or 'nothing logged')
-        self._fail(entry, cause, 'Cannot %s %s in database %s: %s' % (action, self.name, db, cause), log)
+        self._fail(entry, cause, 'Cannot %s %s in database %s: %s' % (action, self.name, db, cause), log, stop)
+
+
+def task_message(failures, stopped_after=None, skipped=()):
+    """The task's message: each failed database's own message; then, when the run stopped, where and why."""
+    text = failures[0] if len(failures) == 1 else '%d databases failed: %s' % (len(failures), ' | '.join(failures))
+    if skipped:
+        text += ' | stopped after database %s (%s), not processed: %s' % (
+            stopped_after[0], stopped_after[1], ', '.join(skipped))
+    return text
 
 
 def _databases(module, odoo, url):
@@ -362,13 +442,21 @@ def main():
     if job.copy is not None and job.expected is None:
         module.fail_json(msg='Cannot read the manifest of %s: %s' % (job.copy['path'], job.copy['error']))
     report = []
-    failure = None
+    failures = []
+    stopped_after = None
+    skipped = []
     for index, db in enumerate(names):
         entry, failure = job.database(db)
         report.append(entry)
-        if failure:
+        if failure is None:
+            continue
+        failures.append(to_native(failure))
+        if failure.stop:
+            stopped_after = (db, failure.stop)
+            skipped = names[index + 1:]
             report.extend(dict(name=rest, before=None, after=None, action='skipped', seconds=0.0,
-                               msg='not processed: database %s failed' % db, log=[]) for rest in names[index + 1:])
+                               msg='not processed: the run stopped after database %s (%s)' % (db, failure.stop),
+                               log=[]) for rest in skipped)
             break
     done = [entry['action'] for entry in report]
     result = dict(
@@ -378,8 +466,8 @@ def main():
         addons_path=job.folders,
         restart_needed=odoo.name == 'cli' and any(action in ('install', 'upgrade') for action in done),
     )
-    if failure:
-        module.fail_json(msg=failure, **result)
+    if failures:
+        module.fail_json(msg=task_message(failures, stopped_after, skipped), **result)
     module.exit_json(**result)
 
 

@@ -101,6 +101,16 @@ def test_version_fits_series(version, series, fits):
     assert g.version_fits_series(version, series) is fits
 
 
+@pytest.mark.parametrize('version, requires', [
+    ('1.2.6', ()),
+    ('2.0.5', ()),
+    ('3.1.1', ('account',)),     # ground truth 3: -i exits 255 without account, the manifest says only payment
+    ('4.3.1', ('account',)),     # the vendor's 4.x code extends account.payment.method, depends on payment only
+])
+def test_modules_a_line_needs_without_declaring_them(version, requires):
+    assert g.line_of_version(version)['requires'] == requires
+
+
 @pytest.mark.parametrize('version', ['', '5.0.0', 'x.1', None])
 def test_line_of_unknown_version(version):
     with pytest.raises(g.GenerationError, match='Cannot place addon version'):

@@ -25,7 +25,10 @@ from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHo
 WITH_ACCOUNT = 'base,account,website_sale'
 WITHOUT_ACCOUNT = 'base,website'   # website does not pull account in on 16 (sale does)
 PASSWORD = 'admin'                 # the stand-in's admin password (base data)
-ACCOUNT_MSG = 'payment_systempay needs the account module (Invoicing) in database shop3'
+SHOP3_REFUSED = ('payment_systempay (3.x line) needs Invoicing (account), which its manifest does not declare, and '
+                 'database shop3 does not have it installed (account: uninstalled): install Invoicing (account) in '
+                 'shop3 first, or leave shop3 out of `databases`')
+SHOP3_FAILED = 'Cannot install payment_systempay in database shop3: ' + SHOP3_REFUSED
 
 
 @pytest.fixture(scope='module')
@@ -91,33 +94,70 @@ def states(host, dbs=('shop1', 'shop2', 'shop3')):
     return dict((db, host.module_state(db)) for db in dbs)
 
 
+def start_for(host, transport):
+    """The arguments for ``transport``; rpc needs the running server (the cli reads with odoo shell)."""
+    if transport == 'rpc':
+        host.start()
+        return rpc_args(host)
+    return args(host)
+
+
 # -- install -------------------------------------------------------------------------------------
-def test_install_all_databases_fails_on_the_one_without_account(make_host):
+@pytest.mark.parametrize('transport', ['cli', 'rpc'])
+def test_install_all_databases_refuses_the_one_without_account_and_leaves_it_untouched(make_host, transport):
     host = make_host('template')
     host.start()      # databases: all comes from the running service's /xmlrpc/2/db list()
-    result = run_module(odoo_module, args(host), fails=True)
+    shop3_before = host.module_states('shop3')
+    result = run_module(odoo_module, start_for(host, transport), fails=True)
     assert actions(result) == [('shop1', 'install'), ('shop2', 'install'), ('shop3', 'failed')]
-    assert result['msg'] == 'Cannot install payment_systempay in database shop3: %s (model account.payment.method ' \
-                            'is missing)' % ACCOUNT_MSG
-    assert result['changed'] is True and result['restart_needed'] is True
+    assert result['msg'] == SHOP3_FAILED
+    assert result['changed'] is True and result['restart_needed'] is (transport == 'cli')
     shop3 = result['databases'][2]
-    assert shop3['before'] == {'state': 'uninstalled', 'version': None}
-    assert shop3['after']['state'] != 'installed'
-    assert 0 < len(shop3['log']) <= 20
-    assert shop3['log'][-1] == "TypeError: Model 'account.payment.method' does not exist in registry."
+    assert shop3['msg'] == SHOP3_REFUSED
+    assert shop3['before'] == shop3['after'] == {'state': 'uninstalled', 'version': None}
+    assert shop3['log'] == []         # Odoo never ran in shop3
+    assert PASSWORD not in repr(result['databases'])
     assert result['databases'][0]['after'] == {'state': 'installed', 'version': '16.0.3.1.0'}
     assert states(host)['shop1'] == ['installed', '16.0.3.1.0']
     assert states(host)['shop2'] == ['installed', '16.0.3.1.0']
-    assert states(host)['shop3'][0] != 'installed'
+    # nothing was run in shop3: not even the addon's declared dependency (payment) got installed there
+    shop3_after = host.module_states('shop3')
+    assert shop3_after['payment'][0] == 'uninstalled'
+    assert shop3_after == shop3_before
 
 
-def test_a_failure_skips_the_databases_after_it(make_host):
+@pytest.mark.parametrize('transport', ['cli', 'rpc'])
+def test_a_refused_install_does_not_stop_the_databases_after_it(make_host, transport):
     host = make_host('template')
-    result = run_module(odoo_module, args(host, databases=['shop1', 'shop3', 'shop2']), fails=True)
-    assert actions(result) == [('shop1', 'install'), ('shop3', 'failed'), ('shop2', 'skipped')]
-    assert ACCOUNT_MSG in result['databases'][1]['msg']
-    assert result['databases'][2]['before'] is None
-    assert states(host)['shop2'] == ['uninstalled', False]
+    params = dict(start_for(host, transport), databases=['shop3', 'shop2', 'shop1'])
+    result = run_module(odoo_module, params, fails=True)
+    assert actions(result) == [('shop3', 'failed'), ('shop2', 'install'), ('shop1', 'install')]
+    assert result['msg'] == SHOP3_FAILED
+    assert result['changed'] is True
+    assert states(host) == {'shop1': ['installed', '16.0.3.1.0'], 'shop2': ['installed', '16.0.3.1.0'],
+                            'shop3': ['uninstalled', False]}
+
+
+def test_every_failed_database_is_named_in_the_message(make_host):
+    host = make_host('template')      # service down: the unknown database is found by odoo shell
+    result = run_module(odoo_module, args(host, databases=['nosuch', 'shop3', 'shop1']), fails=True)
+    assert actions(result) == [('nosuch', 'failed'), ('shop3', 'failed'), ('shop1', 'install')]
+    assert result['msg'] == '2 databases failed: Cannot open database nosuch: it does not exist | ' + SHOP3_FAILED
+    assert result['changed'] is True and result['restart_needed'] is True
+    assert states(host, ('shop1', 'shop3')) == {'shop1': ['installed', '16.0.3.1.0'], 'shop3': ['uninstalled', False]}
+    assert 'nosuch' not in host.databases()
+
+
+def test_the_addon_of_another_brand_is_checked_too(make_host, fixtures):
+    """The addon is recognised by its CMS_IDENTIFIER, whatever the brand: payment_payzen 3.x needs account too."""
+    host = make_host('template')
+    host.put_addon(fixtures.unpacked('3.1.0', brand='payzen'), module='payment_payzen')
+    result = run_module(odoo_module, args(host, name='payment_payzen', databases=['shop3', 'shop1']), fails=True)
+    assert actions(result) == [('shop3', 'failed'), ('shop1', 'install')]
+    assert result['databases'][0]['msg'].startswith('payment_payzen (3.x line) needs Invoicing (account)')
+    assert host.module_state('shop1', 'payment_payzen') == ['installed', '16.0.3.1.0']
+    assert host.module_state('shop3', 'payment_payzen') is None      # not even listed: Odoo never ran there
+    assert host.module_state('shop3', 'payment')[0] == 'uninstalled'
 
 
 def test_rerun_changes_nothing(make_host):
@@ -147,6 +187,29 @@ def test_latest_upgrades_over_cli_and_present_does_not(make_host, fixtures):
     assert result['changed'] is False
 
 
+@pytest.mark.parametrize('transport', ['cli', 'rpc'])
+def test_a_failed_upgrade_stops_the_run_after_a_refused_install(make_host, request, transport):
+    """shop3 (no account) is refused and the run goes on; shop1's upgrade to 3.1.3 (its data fails at -u) fails
+    and stops the run: shop2 is not touched."""
+    host = make_host('installed', addon='3.1.3')
+    host.copy_databases(request.getfixturevalue('template'), ('shop3',))
+    params = dict(start_for(host, transport), state='latest', databases=['shop3', 'shop1', 'shop2'])
+    result = run_module(odoo_module, params, fails=True)
+    assert actions(result) == [('shop3', 'failed'), ('shop1', 'failed'), ('shop2', 'skipped')]
+    upgrade = result['databases'][1]
+    assert upgrade['before'] == upgrade['after'] == {'state': 'installed', 'version': '16.0.3.1.0'}
+    assert upgrade['log']
+    assert result['msg'].startswith('2 databases failed: %s | Cannot upgrade payment_systempay in database shop1: '
+                                    % SHOP3_FAILED)
+    assert result['msg'].endswith(' | stopped after database shop1 (an upgrade failed), not processed: shop2')
+    assert result['databases'][2] == dict(
+        name='shop2', before=None, after=None, action='skipped', seconds=0.0, log=[],
+        msg='not processed: the run stopped after database shop1 (an upgrade failed)')
+    assert result['changed'] is False and result['restart_needed'] is False
+    assert states(host) == {'shop1': ['installed', '16.0.3.1.0'], 'shop2': ['installed', '16.0.3.1.0'],
+                            'shop3': ['uninstalled', False]}
+
+
 def test_latest_over_rpc_needs_a_restart_after_the_files_change(make_host, fixtures):
     host = make_host('installed')
     host.start()
@@ -154,7 +217,7 @@ def test_latest_over_rpc_needs_a_restart_after_the_files_change(make_host, fixtu
     assert run_module(odoo_module, rpc_args(host, state='latest'))['changed'] is False
     host.put_addon(fixtures.unpacked('3.1.1'))     # new files; the running server still has 3.1.0 in memory
     result = run_module(odoo_module, rpc_args(host, state='latest'), fails=True)
-    assert actions(result) == [('shop1', 'failed'), ('shop2', 'skipped')]
+    assert actions(result) == [('shop1', 'failed'), ('shop2', 'skipped')]   # an upgrade refused: the run stops
     assert 'restart Odoo first' in result['msg']
     assert result['databases'][0]['msg'] == ('the running Odoo has version 16.0.3.1.0 of payment_systempay in memory '
                                              'and the disk has 16.0.3.1.1: restart Odoo first')
@@ -167,19 +230,9 @@ def test_latest_over_rpc_needs_a_restart_after_the_files_change(make_host, fixtu
     assert states(host, ('shop1', 'shop2')) == {'shop1': ['installed', '16.0.3.1.1'], 'shop2': ['installed', '16.0.3.1.1']}
 
 
-def test_rpc_install_all_databases(make_host):
-    host = make_host('template')
-    host.start()
-    result = run_module(odoo_module, rpc_args(host), fails=True)
-    assert actions(result) == [('shop1', 'install'), ('shop2', 'install'), ('shop3', 'failed')]
-    assert ACCOUNT_MSG in result['msg']
-    assert PASSWORD not in str(result['databases'][2]['log'])
-    assert states(host)['shop1'] == ['installed', '16.0.3.1.0']
-
-
 # -- check mode ------------------------------------------------------------------------------------
 @pytest.mark.parametrize('source, state, addon, expected', [
-    ('template', 'present', '3.1.0', [('shop1', 'would_install'), ('shop2', 'would_install'), ('shop3', 'would_install')]),
+    ('template', 'present', '3.1.0', [('shop1', 'would_install'), ('shop2', 'would_install')]),
     ('installed', 'latest', '3.1.1', [('shop1', 'would_upgrade'), ('shop2', 'would_upgrade')]),
 ])
 def test_check_mode_only_reads(make_host, source, state, addon, expected):
@@ -187,20 +240,37 @@ def test_check_mode_only_reads(make_host, source, state, addon, expected):
     host.start()
     dbs = host.databases()
     before = dict((db, host.module_states(db)) for db in dbs)
-    result = run_module(odoo_module, args(host, state=state), check_mode=True)
+    result = run_module(odoo_module, args(host, state=state, databases=['shop1', 'shop2']), check_mode=True)
     assert actions(result) == expected and result['changed'] is True
     assert all(entry['after'] == entry['before'] for entry in result['databases'])
     assert dict((db, host.module_states(db)) for db in dbs) == before
+
+
+@pytest.mark.parametrize('transport', ['cli', 'rpc'])
+def test_check_mode_reports_and_fails_for_a_database_without_account(make_host, transport):
+    """Check mode predicts the real run: shop3 is reported failed with the same reason (not would_install), the
+    other databases are still reported, the task fails, and nothing changes anywhere."""
+    host = make_host('template')
+    host.start()
+    before = dict((db, host.module_states(db)) for db in host.databases())
+    result = run_module(odoo_module, dict(start_for(host, transport), databases=['shop3', 'shop1', 'shop2']),
+                        check_mode=True, fails=True)
+    assert actions(result) == [('shop3', 'failed'), ('shop1', 'would_install'), ('shop2', 'would_install')]
+    assert result['msg'] == SHOP3_FAILED
+    assert result['databases'][0]['msg'] == SHOP3_REFUSED
+    assert result['changed'] is True and result['restart_needed'] is False
+    assert dict((db, host.module_states(db)) for db in host.databases()) == before
 
 
 # -- failures --------------------------------------------------------------------------------------
 def test_misspelt_name_is_not_found_on_the_addons_path(make_host):
     host = make_host('template')
     result = run_module(odoo_module, args(host, name='payment_systempy', databases=['shop1', 'shop2']), fails=True)
-    assert result['msg'].startswith('Cannot install payment_systempy in database shop1: payment_systempy not found '
-                                    'on the addons path (%s' % result['addons_path'][0])
+    assert result['msg'].startswith('2 databases failed: Cannot install payment_systempy in database shop1: '
+                                    'payment_systempy not found on the addons path (%s' % result['addons_path'][0])
     assert host.addons in result['msg']
-    assert actions(result) == [('shop1', 'failed'), ('shop2', 'skipped')]
+    assert actions(result) == [('shop1', 'failed'), ('shop2', 'failed')]   # refused installs: each one is tried
+    assert ' | Cannot install payment_systempy in database shop2: payment_systempy not found' in result['msg']
     assert 'payment_systempy' not in host.module_states('shop1')
 
 
@@ -226,6 +296,7 @@ def test_unknown_database_is_never_created(make_host, transport):
     result = run_module(odoo_module, params, fails=True)
     assert result['msg'] == message
     assert result['databases'][0]['action'] == 'failed'
+    assert [entry['action'] for entry in result['databases'][1:]] == ['install'] * (len(params['databases']) - 1)
     assert 'nosuch' not in host.databases()
 
 
@@ -234,8 +305,11 @@ def test_wrong_password_over_rpc(make_host):
     host.start()
     secret = 'Not-The-Password-42'
     result = run_module(odoo_module, args(host, transport='rpc', login='admin', password=secret), fails=True)
-    assert result['msg'] == 'Cannot log in to database shop1 as admin: wrong login or password'
+    # the same login serves every database: the run stops at the first refusal
+    assert result['msg'] == ('Cannot log in to database shop1 as admin: wrong login or password | stopped after '
+                             'database shop1 (the login is refused), not processed: shop2, shop3')
     assert actions(result) == [('shop1', 'failed'), ('shop2', 'skipped'), ('shop3', 'skipped')]
+    assert result['changed'] is False
     assert secret not in repr(result)
 
 
@@ -312,3 +386,56 @@ def test_explain_failure(text, expected):
 def test_explain_failure_ignores_other_invalid_names():
     text = 'WARNING x odoo.modules.loading: invalid module names, ignored: website_foo'
     assert odoo_modules.explain_failure(text, 'payment_systempay', 'shop1', '16.0') is None
+
+
+@pytest.mark.parametrize('version, brand, line, requires', [
+    ('1.2.6', 'systempay', '1', ()),
+    ('2.0.5', 'systempay', '2', ()),
+    ('3.1.1', 'systempay', '3', ('account',)),
+    ('3.1.0', 'payzen', '3', ('account',)),
+    ('4.3.1', 'systempay', '4', ('account',)),
+])
+def test_addon_line_of_the_copy_on_disk(fixtures, version, brand, line, requires):
+    copy = odoo_modules.disk_copy('payment_' + brand, [fixtures.unpacked(version, brand)])
+    found = odoo_modules.addon_line(copy, '16.0')
+    assert (found['line'], found['requires']) == (line, requires)
+
+
+def test_addon_line_reads_the_version_as_odoo_stores_it(tmp_path):
+    module = tmp_path / 'payment_x'
+    (module / 'helpers').mkdir(parents=True)
+    (module / 'helpers' / 'constants.py').write_text("X_PARAMS = {\n    'CMS_IDENTIFIER': 'Odoo_16',\n}\n")
+    (module / '__manifest__.py').write_text("{'name': 'x', 'version': '16.0.3.1.1', 'depends': ['payment']}\n")
+    assert odoo_modules.addon_line(odoo_modules.disk_copy('payment_x', [str(tmp_path)]), '16.0')['line'] == '3'
+
+
+def test_a_module_without_the_vendor_constants_has_no_line(tmp_path):
+    """A module that is not the vendor's addon needs nothing more, whatever its version says."""
+    module = tmp_path / 'payment_other'
+    module.mkdir()
+    (module / '__manifest__.py').write_text("{'name': 'other', 'version': '16.0.3.0.0', 'depends': ['payment']}\n")
+    copy = odoo_modules.disk_copy('payment_other', [str(tmp_path)])
+    assert copy['version'] == '16.0.3.0.0'
+    assert odoo_modules.addon_line(copy, '16.0') is None
+    assert odoo_modules.addon_line(None, '16.0') is None
+
+
+@pytest.mark.parametrize('rows, missing', [
+    ({'account': {'name': 'account', 'state': 'installed', 'latest_version': '16.0.1.2'}}, []),
+    ({'account': {'name': 'account', 'state': 'to upgrade', 'latest_version': '16.0.1.2'}}, []),
+    ({'account': {'name': 'account', 'state': 'uninstalled', 'latest_version': False}}, [('account', 'uninstalled')]),
+    ({'account': {'name': 'account', 'state': 'to install', 'latest_version': False}}, [('account', 'to install')]),
+    ({}, [('account', None)]),
+])
+def test_missing_requirements(rows, missing):
+    assert odoo_modules.missing_requirements(rows, ('account',)) == missing
+
+
+def test_requirement_failure_names_the_module_and_the_fix():
+    line = {'line': '3', 'requires': ('account',)}
+    assert odoo_modules.requirement_failure('payment_systempay', line, [('account', None)], 'shop9') == (
+        'payment_systempay (3.x line) needs Invoicing (account), which its manifest does not declare, and database '
+        'shop9 does not have it installed (account: not listed): install Invoicing (account) in shop9 first, or '
+        'leave shop9 out of `databases`')
+    two = odoo_modules.requirement_failure('payment_x', line, [('account', 'uninstalled'), ('sale', None)], 'shop9')
+    assert 'needs Invoicing (account), sale, ' in two and 'does not have them installed' in two
