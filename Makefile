@@ -4,6 +4,7 @@
 #   make unit                 pytest: collection unit tests, stand-in and fixture tests
 #   make molecule S=default   one scenario (`molecule test`); M=converge|verify|destroy|login… for one step
 #   make demo / demo-clean    one local test host with the collection applied, published on 127.0.0.1:18069
+#   make bench                site.yml on 1, 4 and 8 hosts: ratios to bench/results.json, docs/performance.md
 #
 # Every target installs what it needs (host packages, .venv, test-host image,
 # collection link) and skips what is already done. Wall times are printed as
@@ -42,10 +43,10 @@ M ?= test
 MOLECULE_BASE := --base-config $(ROOT)/.config/molecule/config.yml
 
 .PHONY: help bootstrap venv image collections-link fixtures lint sanity build-check unit molecule molecule-all \
-        test demo demo-clean clean distclean
+        test demo demo-clean bench clean distclean
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "scenarios: $(SCENARIOS)"
 
 # --- bootstrap pieces ---------------------------------------------------------
@@ -112,6 +113,14 @@ demo: venv image collections-link fixtures
 
 demo-clean:
 	@$(TIMED) demo-clean bash tests/scripts/demo.sh down
+
+# --- benchmark (not part of `make test`) -----------------------------------------
+
+# 14.5 min on 2 cores at a load of 10-20 (less on a quiet machine); BENCH_ARGS="--hosts 1,2" for a quick run.
+# See docs/performance.md.
+BENCH_ARGS ?=
+bench: venv image collections-link fixtures
+	@$(TIMED) bench $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # --- cleaning -----------------------------------------------------------------
 
