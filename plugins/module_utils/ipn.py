@@ -45,6 +45,7 @@ import concurrent.futures
 import errno
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import socket
@@ -663,6 +664,79 @@ def classify(post, get=None, ctx=None):
                    'through to Odoo.' % (status, ctx['path_route']))
 
 
+# -- what the host's Odoo says about its shops ---------------------------------------------------
+def is_local_url(url):
+    """True when ``url`` names this machine only (``localhost``, ``*.localhost``, a loopback or unspecified
+    address): what a fresh database's ``web.base.url`` holds (``http://localhost:8069``), never a shop's
+    public address."""
+    host = (urlsplit(str(url or '').strip()).hostname or '').lower().rstrip('.')
+    if host in ('', 'localhost') or host.endswith('.localhost'):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def notify_field(brand='systempay'):
+    """The addon's read-only field holding the notification URL it computed at install (ground truth 4)."""
+    return '%s_notify_url' % brand
+
+
+def read_shop(odoo, db, brand='systempay', series=None):
+    """What database ``db`` says about its shop, read with ``odoo`` (a ``transport`` CLI or RPC transport).
+
+    Returns ``{'name', 'web_base_url', 'local', 'module_state', 'installed', 'notify_url'}``: the
+    ``web.base.url`` system parameter, whether it names this machine only (:func:`is_local_url`), the
+    state of ``payment_<brand>`` (None when the database does not list it), and the notification URL the
+    addon's provider record stored at install (None when there is none). One batch of reads (one
+    ``odoo shell``); in a database without the addon the provider model has no such field, so that read
+    fails and the batch is made again without it. Only reads. Raises ``transport.TransportError``.
+    """
+    module = 'payment_%s' % brand
+    calls = [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
+             transport.batch_call('ir.module.module', 'search_read', [[('name', '=', module)]], {'fields': ['state']})]
+    stored_call = None
+    try:
+        facts = generations.provider_facts(series, brand) if series else None
+    except generations.GenerationError:
+        facts = None
+    if facts:
+        stored_call = transport.batch_call(facts['model'], 'search_read', [[(facts['type_field'], '=', brand)]],
+                                           {'fields': [notify_field(brand)]})
+    try:
+        results = odoo.batch(db, calls + ([stored_call] if stored_call else []))
+    except transport.TransportError as exc:
+        if stored_call is None or exc.kind != 'odoo':
+            raise
+        results = odoo.batch(db, calls)
+    base_url = results[0] or None
+    rows = results[1] or []
+    state = rows[0].get('state') if rows else None
+    stored = results[2] if len(results) > 2 else []
+    notify_url = (stored[0].get(notify_field(brand)) or None) if stored else None
+    return {
+        'name': db,
+        'web_base_url': base_url,
+        'local': is_local_url(base_url) if base_url else None,
+        'module_state': state,
+        'installed': state in ('installed', 'to upgrade'),
+        'notify_url': notify_url,
+    }
+
+
+def served_database(facts, host):
+    """The one database Odoo serves to a request for ``host`` according to ``facts``, else None."""
+    dummy, selected, dummy = databases_for(facts or {}, host)
+    return selected[0] if selected and len(selected) == 1 else None
+
+
+def _from_facts(facts, key, db):
+    value = (facts.get(key) or {}).get(db) if db else None
+    return value if is_full_url(value) else None
+
+
 # -- one shop, many shops ---------------------------------------------------------------------
 def compare(notify_url, expected_notify_url=None, web_base_url=None, brand='systempay'):
     """``(matches_stored, matches_base, notes)``: the URL to declare against the addon's stored one and ``web.base.url``."""
@@ -726,7 +800,12 @@ def probe(shop, timeout=DEFAULT_TIMEOUT, methods=('POST', 'GET'), validate_certs
     notes = list(result['notes'])
     if where['credentials']:
         notes.append('The URL carries credentials; the probe does not send them (the platform would need none).')
-    stored, base, compare_notes = compare(notify_url, shop.get('expected_notify_url'), shop.get('web_base_url'), brand)
+    # Without the shop's own values, those of the database Odoo serves for this host (host facts read by
+    # the odoo option: web_base_urls and notify_urls, by database).
+    served = served_database(ctx['facts'], where['host'])
+    expected_notify_url = shop.get('expected_notify_url') or _from_facts(ctx['facts'], 'notify_urls', served)
+    web_base_url = shop.get('web_base_url') or _from_facts(ctx['facts'], 'web_base_urls', served)
+    stored, base, compare_notes = compare(notify_url, expected_notify_url, web_base_url, brand)
     notes.extend(compare_notes)
     return {
         'url': where['url'],

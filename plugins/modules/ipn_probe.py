@@ -138,8 +138,11 @@ options:
   host_facts:
     description:
       - How the shop's Odoo chooses the database of a request, to tell why the route answers 404. Keys (all
-        optional; the result of M(systempay.odoo.odoo_info) fits) - C(databases) (list of names, or a count),
-        C(dbfilter), C(db_name), C(installed_in) (databases where C(payment_<brand>) is installed), C(series).
+        optional; the result of M(systempay.odoo.odoo_info) fits, RV(host_facts) of a task with O(odoo) is made
+        for it) - C(databases) (list of names, or a count), C(dbfilter), C(db_name), C(installed_in) (databases
+        where C(payment_<brand>) is installed), C(series), C(web_base_urls) and C(notify_urls) (database name to
+        its C(web.base.url) and to the addon's stored notification URL; the values of the database Odoo serves
+        for the shop's host name are the defaults of O(web_base_url) and O(expected_notify_url)).
     type: dict
   expected_notify_url:
     description:
@@ -171,6 +174,68 @@ options:
         V(false) only reports.
     type: bool
     default: true
+  odoo:
+    description:
+      - Read the shops' facts from the Odoo of the host the task runs on, before probing (the task must then run on
+        the Odoo host, as root or the service user). For each database of O(odoo.databases) - its C(web.base.url),
+        the state of C(payment_<brand>) and the notification URL the addon stored at install - returned in
+        RV(databases); and how that Odoo chooses the database of a request, returned in RV(host_facts).
+      - Shops given without O(shops[].host_facts) are then probed with RV(host_facts); a shop's O(web_base_url)
+        and O(expected_notify_url) default to those of the database Odoo serves for its host name.
+      - With O(urls) and O(shops) empty, the task only reads. Nothing is written (C(odoo shell) transactions are
+        rolled back), so it runs the same in check mode.
+      - The service is discovered as M(systempay.odoo.odoo_info) does it; the suboptions other than
+        O(odoo.databases) are those of M(systempay.odoo.odoo_module).
+    type: dict
+    suboptions:
+      databases:
+        description:
+          - Databases to read. V(all) is every database the running service lists over XML-RPC (C(list_db) must be
+            on; that list ignores C(dbfilter)).
+        type: list
+        elements: str
+        default: [all]
+      transport:
+        description:
+          - V(cli) runs the host's Odoo program (C(odoo shell)) as the service user; V(rpc) calls the running server
+            over XML-RPC as O(odoo.login).
+        type: str
+        choices: [cli, rpc]
+        default: cli
+      service:
+        description:
+          - Systemd unit running Odoo; V(auto) looks for the one C(odoo*.service) unit.
+        type: str
+        default: auto
+      config:
+        description:
+          - Odoo config file. Default, the one the service uses.
+        type: path
+      binary:
+        description:
+          - Odoo program. Default, the one the service runs.
+        type: path
+      user:
+        description:
+          - User to run the Odoo program as, with O(odoo.transport=cli). Default, the service's.
+        type: str
+      url:
+        description:
+          - Base URL of the Odoo server, with O(odoo.transport=rpc). Default, from the config file.
+        type: str
+      login:
+        description:
+          - Odoo user to log in as, with O(odoo.transport=rpc) (required then).
+        type: str
+      password:
+        description:
+          - Password (or API key) of O(odoo.login), with O(odoo.transport=rpc) (required then). Never returned.
+        type: str
+      timeout:
+        description:
+          - Seconds one Odoo run (O(odoo.transport=cli)) or one XML-RPC call (O(odoo.transport=rpc)) may take.
+        type: int
+        default: 600
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -198,6 +263,21 @@ EXAMPLES = r'''
       - https://www.shop2.example.com/payment/systempay/ipn
   delegate_to: localhost
   run_once: true
+
+- name: Read every database's web.base.url and stored notification URL on the Odoo host (no probe)
+  systempay.odoo.ipn_probe:
+    odoo:
+      databases: [all]
+  become: true
+  register: shops
+
+- name: Probe the public web.base.url of each database with the addon, from the controller
+  systempay.odoo.ipn_probe:
+    urls: "{{ shops.databases | selectattr('installed') | rejectattr('local') | map(attribute='web_base_url') | list }}"
+    host_facts: "{{ shops.host_facts }}"
+    fail_on_error: false
+  delegate_to: localhost
+  register: ipn
 
 - name: Probe one shop with a signed notification, explain a 404 with the host's facts, only report
   systempay.odoo.ipn_probe:
@@ -312,6 +392,49 @@ probes:
       type: list
       elements: str
       sample: []
+databases:
+  description:
+    - With O(odoo), one entry a database read, in the order of O(odoo.databases); else an empty list.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Database.
+      type: str
+      sample: shop1
+    web_base_url:
+      description: Its C(web.base.url) system parameter (V(null) when unset).
+      type: str
+      sample: https://shop1.example.com
+    local:
+      description:
+        - Whether RV(databases[].web_base_url) names only the machine itself (C(localhost), a loopback address), as
+          a fresh database's C(http://localhost:8069) does - never an address the platform can call.
+      type: bool
+      sample: false
+    module_state:
+      description: State of C(payment_<brand>) in the database, V(null) when the database does not list it.
+      type: str
+      sample: installed
+    installed:
+      description: Whether C(payment_<brand>) is installed there.
+      type: bool
+      sample: true
+    notify_url:
+      description: The notification URL the addon stored at install (C(<brand>_notify_url)), V(null) when none.
+      type: str
+      sample: http://localhost:8069/payment/systempay/ipn
+host_facts:
+  description:
+    - With O(odoo), what O(host_facts) expects, read on the host - C(series), C(databases) (as the service lists
+      them; V(null) when it does not), C(dbfilter), C(db_name), C(installed_in) (V(null) unless every listed
+      database was read), C(web_base_urls), C(notify_urls); else V(null).
+  returned: always
+  type: dict
+  sample: {"series": "16.0", "databases": ["shop1", "shop2"], "dbfilter": "", "db_name": null,
+           "installed_in": ["shop1"], "web_base_urls": {"shop1": "https://shop1.example.com"},
+           "notify_urls": {"shop1": "https://shop1.example.com/payment/systempay/ipn"}}
 failed_count:
   description: Number of probes whose verdict is not V(OK).
   returned: always
@@ -327,7 +450,9 @@ ok:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
 
 # Options a shop entry may set for itself; the task's value is the default.
 SHOP_KEYS = ('brand', 'key', 'algo', 'mode', 'site_id', 'signed', 'expect_generation', 'host_facts',
@@ -366,7 +491,66 @@ def argument_spec():
         ca_path=dict(type='path'),
         concurrency=dict(type='int', default=ipn.DEFAULT_CONCURRENCY),
         fail_on_error=dict(type='bool', default=True),
+        odoo=dict(type='dict', options=odoo_spec(), required_if=transport.COMMON_REQUIRED_IF),
     )
+
+
+def odoo_spec():
+    """Suboptions of ``odoo``: the databases to read, and the options of every module that talks to Odoo."""
+    spec = transport.common_argument_spec()
+    spec['databases'] = dict(type='list', elements='str', default=['all'])
+    return spec
+
+
+class _OdooOptions(object):
+    """What ``transport.connect`` reads of a module: its ``params`` (here the ``odoo`` option) and ``get_bin_path``."""
+
+    def __init__(self, module):
+        self.params = module.params['odoo']
+        self.get_bin_path = module.get_bin_path
+
+
+def read_host(module):
+    """``(databases, host_facts)`` read from the Odoo of this host (the ``odoo`` option); fails the task."""
+    options = module.params['odoo']
+    brand = module.params['brand']
+    run_command = transport.module_runner(module)
+    try:
+        host = transport.OdooHost.discover(run_command, options['service'], options['config'], options['binary'])
+    except discovery.DiscoveryError as exc:
+        module.fail_json(msg=to_native(exc))
+    except transport.TransportError as exc:
+        module.fail_json(msg='Cannot read the Odoo config: %s' % to_native(exc))
+    for secret in host.install['secrets']:
+        module.no_log_values.add(secret)
+    secrets = host.secrets + ([options['password']] if options['password'] else [])
+    try:
+        odoo = transport.connect(_OdooOptions(module), host, run_command)
+        url = options['url'] or host.url()
+    except transport.TransportError as exc:
+        module.fail_json(msg='Cannot run Odoo as %s: %s' % (options['user'] or host.install['user'], to_native(exc)))
+    listed, reason = odoo.list_databases(url, min(options['timeout'], 30))
+    names, error = transport.choose_databases(options['databases'], listed, reason)
+    if error:
+        module.fail_json(msg=error.replace('name them in databases', 'name them in odoo.databases'))
+    databases = []
+    for db in names:
+        try:
+            databases.append(ipn.read_shop(odoo, db, brand, host.series))
+        except transport.TransportError as exc:
+            module.fail_json(msg=transport.mask('Cannot read the shop of database %s: %s' % (db, to_native(exc)),
+                                                secrets), databases=databases)
+    read_all = listed is not None and set(listed) <= set(names)
+    facts = dict(
+        series=host.series,
+        databases=listed,
+        dbfilter=host.option('dbfilter') or '',
+        db_name=host.option('db_name'),
+        installed_in=[entry['name'] for entry in databases if entry['installed']] if read_all else None,
+        web_base_urls=dict((entry['name'], entry['web_base_url']) for entry in databases if entry['web_base_url']),
+        notify_urls=dict((entry['name'], entry['notify_url']) for entry in databases if entry['notify_url']),
+    )
+    return databases, facts
 
 
 def shops_of(params):
@@ -395,7 +579,7 @@ def check(shop):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), required_one_of=[('urls', 'shops')],
+    module = AnsibleModule(argument_spec=argument_spec(), required_one_of=[('urls', 'shops', 'odoo')],
                            supports_check_mode=True)
     params = module.params
     if 'POST' not in params['methods']:
@@ -405,17 +589,27 @@ def main():
     if params['concurrency'] < 1:
         module.fail_json(msg='Cannot probe with concurrency %d: give at least 1' % params['concurrency'])
     shops = shops_of(params)
-    if not shops:
+    if not shops and not params['odoo']:
         module.fail_json(msg='Cannot probe: urls and shops are both empty')
     for shop in shops:
         try:
             check(shop)
         except ipn.IpnError as exc:
             module.fail_json(msg=to_native(exc))
+    databases, facts = read_host(module) if params['odoo'] else ([], None)
+    if facts is not None:
+        shop_facts = facts
+        try:
+            ipn.addon_family(facts['series'])
+        except ipn.IpnError:    # a series the generation table does not know: probe without it
+            shop_facts = dict(facts, series=None)
+        for shop in shops:
+            shop['host_facts'] = shop['host_facts'] or shop_facts
     probes = ipn.probe_many(shops, params['concurrency'], timeout=params['timeout'], methods=params['methods'],
                             validate_certs=params['validate_certs'], ca_path=params['ca_path'])
     failing = [entry for entry in probes if not entry['ok']]
-    result = dict(changed=False, probes=probes, failed_count=len(failing), ok=not failing)
+    result = dict(changed=False, probes=probes, failed_count=len(failing), ok=not failing, databases=databases,
+                  host_facts=facts)
     if failing and params['fail_on_error']:
         module.fail_json(msg='Cannot receive payment notifications at %d of %d shops: %s'
                          % (len(failing), len(probes), ' | '.join(ipn.summary(probes))), **result)

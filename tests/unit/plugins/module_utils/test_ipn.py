@@ -359,3 +359,60 @@ def test_real_odoo16_answers_replayed():
     several = verdict(_observed('e1_two_dbs_no_dbfilter', 'ipn_POST_goodsig_nocookie'),
                       _observed('e1_two_dbs_no_dbfilter', 'ipn_GET_nocookie'), generation='16.0', facts=facts)
     assert several['verdict'] == 'NOT_FOUND' and 'neither dbfilter nor db_name' in several['reason']
+
+
+@pytest.mark.parametrize('url, local', [
+    ('http://localhost:8069', True), ('http://LOCALHOST', True), ('http://shop.localhost:8069/', True),
+    ('http://127.0.0.1:8069', True), ('http://127.1.2.3', True), ('http://[::1]:8069', True),
+    ('http://0.0.0.0:8069', True), ('', True),
+    ('https://shop.example.com', False), ('http://10.89.0.7:8080', False), ('https://localhost.example.com', False),
+])
+def test_local_urls_are_the_machine_itself(url, local):
+    assert ipn.is_local_url(url) is local
+
+
+def test_served_database_follows_dbfilter():
+    facts = dict(databases=['shop1', 'shop2'], dbfilter='^%d$')
+    assert ipn.served_database(facts, 'shop2.example.com') == 'shop2'
+    assert ipn.served_database(facts, 'www.shop1.example.com') == 'shop1'
+    assert ipn.served_database(dict(databases=['shop1', 'shop2'], dbfilter=''), 'shop1.example.com') is None
+    assert ipn.served_database(dict(databases=['shop1']), 'anything') == 'shop1'
+    assert ipn.served_database({}, 'anything') is None
+
+
+class FakeOdoo(object):
+    """A transport whose batch answers from a table, and fails when the provider's field is read."""
+
+    def __init__(self, installed):
+        self.installed = installed
+        self.batches = []
+
+    def batch(self, db, calls, commit=False):
+        self.batches.append([call['model'] + '.' + call['method'] for call in calls])
+        assert commit is False
+        results = []
+        for call in calls:
+            if call['model'] == 'ir.config_parameter':
+                results.append('https://%s.example.com' % db)
+            elif call['model'] == 'ir.module.module':
+                results.append([dict(id=7, state='installed' if self.installed else 'uninstalled')])
+            elif not self.installed:
+                raise ipn.transport.TransportError('payment.provider.search_read failed in database %s: ValueError: '
+                                                   'Invalid field' % db, 'odoo')
+            else:
+                assert call['args'] == [[['code', '=', 'systempay']]] or call['args'] == [[('code', '=', 'systempay')]]
+                results.append([dict(id=1, systempay_notify_url='https://%s.example.com/payment/systempay/ipn' % db)])
+        return results
+
+
+def test_read_shop_in_one_batch_and_again_without_the_addon_field():
+    odoo = FakeOdoo(installed=True)
+    assert ipn.read_shop(odoo, 'shop1', series='16.0') == dict(
+        name='shop1', web_base_url='https://shop1.example.com', local=False, module_state='installed',
+        installed=True, notify_url='https://shop1.example.com/payment/systempay/ipn')
+    assert odoo.batches == [['ir.config_parameter.get_param', 'ir.module.module.search_read',
+                             'payment.provider.search_read']]
+    bare = FakeOdoo(installed=False)
+    entry = ipn.read_shop(bare, 'shop2', series='16.0')
+    assert entry['installed'] is False and entry['notify_url'] is None and entry['module_state'] == 'uninstalled'
+    assert len(bare.batches) == 2 and len(bare.batches[1]) == 2

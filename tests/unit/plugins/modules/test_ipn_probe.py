@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import getpass
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not a target
     pytest.skip('Python 3 only', allow_module_level=True)
 
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn
 from ansible_collections.systempay.odoo.plugins.modules import ipn_probe
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
@@ -406,6 +408,7 @@ def test_compares_with_the_stored_notify_url_and_web_base_url(web):
     (dict(urls=['http://shop.example.com'], brand='Pay Zen'), 'lower-case letters'),
     (dict(urls=['http://shop.example.com'], expect_generation='9.0'), 'expect_generation'),
     (dict(urls=[], shops=[]), 'both empty'),
+    (dict(odoo=dict(transport='rpc')), 'transport is rpc'),
 ])
 def test_inputs_refused_before_any_request(args, message):
     result = run_module(ipn_probe, args, fails=True)
@@ -484,3 +487,72 @@ def test_standin_odoo15_with_the_2x_addon(tmp_path, fixtures):
         unknown = one(host.url)
     assert (known['verdict'], known['status'], known['get_status']) == ('OK', 500, 405)
     assert unknown['verdict'] == 'SERVER_ERROR' and 'Odoo 15 or older' in unknown['reason']
+
+
+# -- the odoo option: what the host's Odoo says about its shops ---------------------------------------
+@pytest.fixture
+def on_host(monkeypatch, tmp_path):
+    """The module runs "on" a stand-in host: no systemd unit found, its processes use that host's databases."""
+    units = tmp_path / 'no-units'
+    units.mkdir()
+
+    def isolate(host):
+        monkeypatch.setattr(discovery, 'UNIT_DIRS', (str(units),))
+        monkeypatch.delenv('ODOO_RC', raising=False)
+        for key, value in host.environ().items():
+            monkeypatch.setenv(key, value)
+        return dict(binary=host.bin, config=host.conf, user=getpass.getuser())
+    return isolate
+
+
+def test_standin_read_only_gives_each_database_and_the_host_facts(standin, on_host, two_shops):
+    host = standin(('shop1', 'shop2'))
+    before = host.module_state('shop1')
+    result = run_module(ipn_probe, dict(odoo=on_host(host)), check_mode=True)
+    # Databases made on the template host: web.base.url is what Odoo sets at creation, http://localhost:<its port>;
+    # the addon stored its notification URL from it at install.
+    fresh = 'http://localhost:%d' % two_shops.port
+    assert result['probes'] == [] and result['ok'] is True and result['changed'] is False
+    assert result['databases'] == [
+        dict(name='shop1', web_base_url=fresh, local=True, module_state='installed', installed=True,
+             notify_url=fresh + ROUTE),
+        dict(name='shop2', web_base_url=fresh, local=True, module_state='uninstalled', installed=False,
+             notify_url=None),
+    ]
+    assert result['host_facts'] == dict(series='16.0', databases=['shop1', 'shop2'], dbfilter='', db_name=None,
+                                        installed_in=['shop1'], web_base_urls={'shop1': fresh, 'shop2': fresh},
+                                        notify_urls={'shop1': fresh + ROUTE})
+    assert host.module_state('shop1') == before
+
+
+def test_standin_probe_with_the_facts_read_explains_the_404(standin, on_host):
+    host = standin(('shop1', 'shop2'))
+    entry = one(host.url, odoo=on_host(host))
+    assert entry['verdict'] == 'NOT_FOUND'
+    assert 'Odoo serves 2 databases (shop1, shop2) and has neither dbfilter nor db_name' in entry['reason']
+    assert 'dbfilter = ^shop1$ (the database with payment_systempay installed)' in entry['fix']
+
+
+def test_standin_served_database_gives_the_urls_to_compare_with(standin, on_host, two_shops):
+    host = standin(('shop1', 'shop2'), dbfilter='^shop1$')
+    result = probe(host.url, odoo=dict(on_host(host), databases=['shop1']), fail_on_error=False)
+    entry = result['probes'][0]
+    assert entry['verdict'] == 'OK'
+    assert result['host_facts']['dbfilter'] == '^shop1$' and result['host_facts']['installed_in'] is None
+    # 127.0.0.1:<port> is probed; shop1 (the one database dbfilter leaves) says localhost:<template port>.
+    assert entry['matches_stored_notify_url'] is False and entry['matches_web_base_url'] is False
+    assert any('The addon shows http://localhost:%d%s' % (two_shops.port, ROUTE) in note for note in entry['notes'])
+
+
+def test_standin_all_databases_needs_list_db(standin, on_host):
+    host = standin(('shop1',), list_db='False')
+    result = run_module(ipn_probe, dict(odoo=on_host(host)), fails=True)
+    assert 'Cannot list the databases of Odoo' in result['msg'] and 'name them in odoo.databases' in result['msg']
+    named = run_module(ipn_probe, dict(odoo=dict(on_host(host), databases=['shop1'])))
+    assert [entry['name'] for entry in named['databases']] == ['shop1'] and named['host_facts']['databases'] is None
+
+
+def test_standin_unknown_database_fails_naming_it(standin, on_host):
+    host = standin(('shop1',))
+    result = run_module(ipn_probe, dict(odoo=dict(on_host(host), databases=['nosuchshop'])), fails=True)
+    assert 'Cannot read the shop of database nosuchshop' in result['msg']
