@@ -363,6 +363,25 @@ def state_values(flat, facts, current_state=None):
     return values
 
 
+def status(values, facts):
+    """``(mode, published)`` of a provider record whose mode and publish fields hold ``values``.
+
+    ``mode`` is ``test``, ``production`` (``environment=prod`` up to 12, ``state=enabled`` from 13) or ``disabled``
+    (``state=disabled``, 13+), None when the mode field is not in ``values``; ``published`` is the publish field,
+    or on 13-15 (no publish field) whether ``state`` is not ``disabled``; None when unknown.
+    """
+    value = values.get(facts['mode_field'])
+    if facts['mode_field'] == 'environment':
+        mode = {'test': 'test', 'prod': 'production'}.get(value)
+    else:
+        mode = {'test': 'test', 'enabled': 'production', 'disabled': 'disabled'}.get(value)
+    if facts['publish_field']:
+        published = bool(values[facts['publish_field']]) if facts['publish_field'] in values else None
+    else:
+        published = None if mode is None else mode != 'disabled'
+    return mode, published
+
+
 def plain_value(path, value):
     """The field value (before relations are resolved) of a non-relational setting."""
     if path == 'sign_algo':

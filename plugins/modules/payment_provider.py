@@ -479,6 +479,26 @@ databases:
       type: dict
       sample: {"before": {"state": "test", "systempay_key_prod": "********"},
                "after": {"state": "enabled", "systempay_key_prod": "******** (changed)"}}
+    action:
+      description:
+        - V(none) (nothing to change), V(update) (fields written), V(would_update) (check mode), V(failed),
+          V(skipped) (not processed after a failure in an earlier database).
+      type: str
+      sample: update
+    mode:
+      description:
+        - The provider's mode after the task (in check mode, what it would be) - V(test), V(production)
+          (C(environment=prod) up to Odoo 12, C(state=enabled) from 13) or V(disabled) (C(state=disabled), 13+).
+        - V(null) when the database failed or was not processed.
+      type: str
+      sample: production
+    published:
+      description:
+        - Whether buyers are offered the provider after the task (in check mode, would be) - the publish field
+          (C(website_published) up to 12, C(is_published) from 16); on 13-15, whether C(state) is not V(disabled).
+        - V(null) when the database failed or was not processed.
+      type: bool
+      sample: true
     msg:
       description: What was done, or why the database failed or was not processed.
       type: str
@@ -576,16 +596,17 @@ class Run(object):
 
     def database(self, db, flat):
         entry = dict(name=db, model=None, record=None, changed=False, changed_fields=[],
-                     diff=dict(before={}, after={}), msg='')
+                     diff=dict(before={}, after={}), action='none', mode=None, published=None, msg='')
         try:
             self._database(db, flat, entry)
         except Failure as exc:
             entry['msg'] = self.mask(exc)
-            return entry, entry['msg']
         except provider.SettingsError as exc:
             entry['msg'] = 'Cannot configure the provider in database %s: %s' % (db, self.mask(exc))
-            return entry, entry['msg']
-        return entry, None
+        else:
+            return entry, None
+        entry.update(action='failed', mode=None, published=None)
+        return entry, entry['msg']
 
     def _database(self, db, flat, entry):
         facts = self.facts
@@ -632,10 +653,14 @@ class Run(object):
         entry['changed_fields'] = changed + [PARAM_PREFIX + key for key in changed_params]
         entry['diff'] = dict(before=before, after=after)
         entry['changed'] = bool(entry['changed_fields'])
+        wanted = dict(current)
+        wanted.update(target)
+        entry['mode'], entry['published'] = provider.status(wanted, facts)
         if not entry['changed']:
             entry['msg'] = 'nothing to change'
             return
         if self.module.check_mode:
+            entry['action'] = 'would_update'
             entry['msg'] = 'would change %d field%s' % (len(entry['changed_fields']),
                                                         's' if len(entry['changed_fields']) > 1 else '')
             return
@@ -647,12 +672,16 @@ class Run(object):
             calls.append(transport.batch_call('ir.config_parameter', 'set_param', [key, param_target[key]]))
         self._batch(db, calls, 'write the provider %s' % facts['xmlid'], commit=True)
         self._verify(db, record_id, changed, target, types, secrets, changed_params, param_target)
+        entry['action'] = 'update'
         entry['msg'] = 'wrote %d field%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '')
 
     def _read(self, db, record_id, needed, flat, described):
         """``(current values, resolved relations)``: the record's fields, and ids of the names the settings give."""
         facts = self.facts
-        calls = [transport.batch_call(facts['model'], 'read', [sorted(needed) or ['id']], ids=[record_id])]
+        # the mode and publish fields are always read, for the report (RV(databases[].mode))
+        status_fields = set(field for field in (facts['mode_field'], facts['publish_field']) if field in described)
+        calls = [transport.batch_call(facts['model'], 'read', [sorted(set(needed) | status_fields) or ['id']],
+                                      ids=[record_id])]
         lookups = []
         for path in provider.RELATIONS:
             value = flat.get(path)
@@ -828,7 +857,8 @@ def main():
         report.append(entry)
         if failure:
             report.extend(dict(name=rest, model=None, record=None, changed=False, changed_fields=[],
-                               diff=dict(before={}, after={}), msg='not processed: database %s failed' % db)
+                               diff=dict(before={}, after={}), action='skipped', mode=None, published=None,
+                               msg='not processed: database %s failed' % db)
                           for rest in names[index + 1:])
             break
     result = dict(

@@ -136,6 +136,20 @@ def test_state_values(series, flat, current, expected):
     assert p.state_values(flat, g.provider_facts(series), current) == expected
 
 
+@pytest.mark.parametrize('series, values, expected', [
+    ('12.0', {'environment': 'prod', 'website_published': True}, ('production', True)),
+    ('12.0', {'environment': 'test', 'website_published': False}, ('test', False)),
+    ('14.0', {'state': 'enabled'}, ('production', True)),
+    ('15.0', {'state': 'disabled'}, ('disabled', False)),
+    ('15.0', {'state': 'test'}, ('test', True)),
+    ('16.0', {'state': 'enabled', 'is_published': False}, ('production', False)),
+    ('17.0', {'state': 'test', 'is_published': True}, ('test', True)),
+    ('16.0', {}, (None, None)),
+])
+def test_status(series, values, expected):
+    assert p.status(values, g.provider_facts(series)) == expected
+
+
 def test_state_values_needs_mode_to_publish_a_disabled_acquirer():
     with pytest.raises(p.SettingsError, match='settings.mode is required'):
         p.state_values({'published': True}, g.provider_facts('15.0'), 'disabled')

@@ -257,6 +257,7 @@ def test_converge_then_rerun_changes_nothing(make_host, series):
     assert [entry['name'] for entry in result['databases']] == dbs
     entry = result['databases'][0]
     assert entry['record']['xmlid'] == XMLID[series] and entry['changed'] is True
+    assert (entry['action'], entry['mode'], entry['published']) == ('update', 'test', True)
     assert entry['model'] == ('payment.provider' if series in ('16.0', '17.0') else 'payment.acquirer')
     stamps = {}
     for db in dbs:
@@ -266,6 +267,7 @@ def test_converge_then_rerun_changes_nothing(make_host, series):
     again = run_module(payment_provider, args(host, settings_for(series), databases=dbs))
     assert again['changed'] is False
     assert all(entry['changed_fields'] == [] and entry['changed'] is False for entry in again['databases'])
+    assert [(e['action'], e['mode'], e['published']) for e in again['databases']] == [('none', 'test', True)] * len(dbs)
     assert dict((db, read_record(host, db, ['name'])['write_date']) for db in dbs) == stamps   # no write
 
 
@@ -324,6 +326,7 @@ def test_switch_to_production(make_host, series, field, test_value, prod_value):
     done = run_module(payment_provider, args(host, settings_for(series, mode='production', key_production=KEY_PROD),
                                              databases=['shop1'], ipn_probe_passed=True))
     assert sorted(done['databases'][0]['changed_fields']) == sorted([field, 'systempay_key_prod'])
+    assert (done['databases'][0]['action'], done['databases'][0]['mode']) == ('update', 'production')
     after = read_record(host, 'shop1', all_fields(host))
     assert after.pop(field) == prod_value and after.pop('systempay_key_prod') == KEY_PROD
     assert after.pop('write_date') != before.pop('write_date')
@@ -332,8 +335,9 @@ def test_switch_to_production(make_host, series, field, test_value, prod_value):
 
 def test_unpublished_on_15_is_state_disabled(make_host):
     host = make_host('15.0')
-    run_module(payment_provider, args(host, settings_for('15.0', published=False), databases=['shop1']))
+    result = run_module(payment_provider, args(host, settings_for('15.0', published=False), databases=['shop1']))
     assert read_record(host, 'shop1', ['state'])['state'] == 'disabled'
+    assert (result['databases'][0]['mode'], result['databases'][0]['published']) == ('disabled', False)
     run_module(payment_provider, args(host, settings_for('15.0'), databases=['shop1']))
     assert read_record(host, 'shop1', ['state'])['state'] == 'test'
 
@@ -418,6 +422,7 @@ def test_check_mode_only_reads_and_reports_the_diff(make_host):
     assert result['changed'] is True
     entry = result['databases'][0]
     assert entry['msg'].startswith('would change')
+    assert (entry['action'], entry['mode'], entry['published']) == ('would_update', 'test', True)
     assert 'systempay_key_test' in entry['changed_fields'] and 'ir.config_parameter:web.base.url' in entry['changed_fields']
     assert entry['diff']['before']['systempay_key_test'] == '********'     # the addon's demo key, masked
     assert entry['diff']['after']['name'] == 'Carte bancaire'
@@ -463,6 +468,7 @@ def test_a_renamed_field_fails_before_any_write(make_host, monkeypatch):
     result = run_module(payment_provider, args(host, settings_for('16.0')), fails=True)
     assert 'field systempay_shop_identifier (setting shop_id) is missing from payment.provider' in result['msg']
     assert [entry['msg'] for entry in result['databases']][1] == 'not processed: database shop1 failed'
+    assert [(e['action'], e['mode']) for e in result['databases']] == [('failed', None), ('skipped', None)]
     assert read_record(host, 'shop1', all_fields(host)) == before
 
 
