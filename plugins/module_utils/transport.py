@@ -611,9 +611,9 @@ def choose_databases(requested, listed, reason=None):
     return names, None
 
 
-def connect(module, host, run_command=None):
-    """The transport the module's parameters ask for, on the discovered ``host`` (:class:`OdooHost`)."""
-    params = module.params
+def connect(module, host, run_command=None, params=None):
+    """The transport ``params`` (default: the module's parameters) ask for, on the discovered ``host`` (:class:`OdooHost`)."""
+    params = module.params if params is None else params
     if params['transport'] == 'rpc':
         return RpcTransport(params['url'] or host.url(), params['login'], params['password'], params['timeout'])
     install = host.install
@@ -625,3 +625,30 @@ def connect(module, host, run_command=None):
         interpreter=install['interpreter'], prefix=prefix, environ=environ, cwd=install['working_directory'],
         carried=host.carried_options(), major=host.major, timeout=params['timeout'],
         timeout_program=module.get_bin_path('timeout'))
+
+
+def open_odoo(module, params=None):
+    """Discover this host's Odoo and connect to it as ``params`` ask (the options of :func:`common_argument_spec`;
+    default: the module's parameters, or a suboption's dict). Fails the task with the cause when it cannot.
+
+    Returns ``(host, odoo, url, secrets)``: the :class:`OdooHost`, the transport, the URL of the running server,
+    and the secret values (config file, password) to mask in log excerpts. Secrets of the service's command line
+    are hidden from every output of the module (``no_log_values``).
+    """
+    params = module.params if params is None else params
+    run_command = module_runner(module)
+    try:
+        host = OdooHost.discover(run_command, params['service'], params['config'], params['binary'])
+    except discovery.DiscoveryError as exc:
+        module.fail_json(msg=str(exc))
+    except TransportError as exc:
+        module.fail_json(msg='Cannot read the Odoo config: %s' % exc)
+    for secret in host.install['secrets']:
+        module.no_log_values.add(secret)
+    try:
+        odoo = connect(module, host, run_command, params)
+        url = params['url'] or host.url()
+    except TransportError as exc:
+        module.fail_json(msg='Cannot run Odoo as %s: %s' % (params['user'] or host.install['user'], exc))
+    secrets = host.secrets + ([params['password']] if params['password'] else [])
+    return host, odoo, url, secrets

@@ -450,7 +450,6 @@ ok:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 
@@ -502,33 +501,11 @@ def odoo_spec():
     return spec
 
 
-class _OdooOptions(object):
-    """What ``transport.connect`` reads of a module: its ``params`` (here the ``odoo`` option) and ``get_bin_path``."""
-
-    def __init__(self, module):
-        self.params = module.params['odoo']
-        self.get_bin_path = module.get_bin_path
-
-
 def read_host(module):
     """``(databases, host_facts)`` read from the Odoo of this host (the ``odoo`` option); fails the task."""
     options = module.params['odoo']
     brand = module.params['brand']
-    run_command = transport.module_runner(module)
-    try:
-        host = transport.OdooHost.discover(run_command, options['service'], options['config'], options['binary'])
-    except discovery.DiscoveryError as exc:
-        module.fail_json(msg=to_native(exc))
-    except transport.TransportError as exc:
-        module.fail_json(msg='Cannot read the Odoo config: %s' % to_native(exc))
-    for secret in host.install['secrets']:
-        module.no_log_values.add(secret)
-    secrets = host.secrets + ([options['password']] if options['password'] else [])
-    try:
-        odoo = transport.connect(_OdooOptions(module), host, run_command)
-        url = options['url'] or host.url()
-    except transport.TransportError as exc:
-        module.fail_json(msg='Cannot run Odoo as %s: %s' % (options['user'] or host.install['user'], to_native(exc)))
+    host, odoo, url, secrets = transport.open_odoo(module, options)
     listed, reason = odoo.list_databases(url, min(options['timeout'], 30))
     names, error = transport.choose_databases(options['databases'], listed, reason)
     if error:

@@ -222,7 +222,6 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 
@@ -419,26 +418,10 @@ def main():
     name = params['name']
     if not odoo_modules.NAME_RE.match(name or ''):
         module.fail_json(msg='Cannot manage module %r: not an Odoo module name (letters, digits, _)' % (name,))
-    run_command = transport.module_runner(module)
-    try:
-        host = transport.OdooHost.discover(run_command, params['service'], params['config'], params['binary'])
-    except discovery.DiscoveryError as exc:
-        module.fail_json(msg=to_native(exc))
-    except transport.TransportError as exc:
-        module.fail_json(msg='Cannot read the Odoo config: %s' % to_native(exc))
-    # Secrets of the service's command line are hidden everywhere (as odoo_info does); those of the config file
-    # and the password are masked in the log excerpts (the password is no_log already).
-    for secret in host.install['secrets']:
-        module.no_log_values.add(secret)
-    secrets = host.secrets + ([params['password']] if params['password'] else [])
-    try:
-        odoo = transport.connect(module, host, run_command)
-        url = params['url'] or host.url()
-    except transport.TransportError as exc:
-        module.fail_json(msg='Cannot run Odoo as %s: %s' % (params['user'] or host.install['user'], to_native(exc)))
+    host, odoo, url, secrets = transport.open_odoo(module)
 
     names, listed = _databases(module, odoo, url)
-    job = Run(module, host, odoo, host.addons_search_path(run_command), listed, secrets)
+    job = Run(module, host, odoo, host.addons_search_path(transport.module_runner(module)), listed, secrets)
     if job.copy is not None and job.expected is None:
         module.fail_json(msg='Cannot read the manifest of %s: %s' % (job.copy['path'], job.copy['error']))
     report = []

@@ -518,7 +518,6 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import provider
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
@@ -817,24 +816,11 @@ def main():
     module = ProviderModule(argument_spec=argument_spec(), required_if=transport.COMMON_REQUIRED_IF,
                             supports_check_mode=True)
     params = module.params
-    run_command = transport.module_runner(module)
-    try:
-        host = transport.OdooHost.discover(run_command, params['service'], params['config'], params['binary'])
-    except discovery.DiscoveryError as exc:
-        module.fail_json(msg=to_native(exc))
-    except transport.TransportError as exc:
-        module.fail_json(msg='Cannot read the Odoo config: %s' % to_native(exc))
-    for secret in host.install['secrets']:
-        module.no_log_values.add(secret)
+    host, odoo, url, secrets = transport.open_odoo(module)
     try:
         facts = generations.provider_facts(host.series, params['brand'])
     except generations.GenerationError as exc:
         module.fail_json(msg='Cannot configure the payment provider: %s' % to_native(exc))
-    try:
-        odoo = transport.connect(module, host, run_command)
-        url = params['url'] or host.url()
-    except transport.TransportError as exc:
-        module.fail_json(msg='Cannot run Odoo as %s: %s' % (params['user'] or host.install['user'], to_native(exc)))
 
     requested = params['databases']
     listed, reason = (None, None)
@@ -844,7 +830,6 @@ def main():
     if error:
         module.fail_json(msg=error)
     flats = _settings_by_database(module, names)
-    secrets = host.secrets + ([params['password']] if params['password'] else [])
     for flat in flats.values():
         secrets.extend(provider.secret_values(flat))
     _check_all(module, flats, facts)
