@@ -15,9 +15,7 @@ in the log; a third run changes nothing.
 """
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -149,20 +147,8 @@ def expected(series, keys, database, mode="test"):
 
 def playbook(hvars, playbook_path, extra_vars, *options):
     """``ansible-playbook`` on the scenario's host as molecule runs it (its inventory, the test-only vault password)."""
-    project = molecule_hosts.project_dir()
-    env = dict(os.environ)
-    env["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join(
-        [os.path.join(project, "build", "collections")]
-        + [p for p in env.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if p])
-    env.update(ANSIBLE_INTERPRETER_PYTHON="/usr/bin/python3", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="yaml", ANSIBLE_RETRY_FILES_ENABLED="0",
-               ANSIBLE_VAULT_PASSWORD_FILE=str(VAULT_PASSWORD),
-               MOLECULE_PROJECT_DIRECTORY=project)
-    inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
-    argv = ["ansible-playbook", "-i", inventory, "--limit", hvars["__host"], *options,
-            "--extra-vars", json.dumps(extra_vars), str(playbook_path)]
-    return subprocess.run(argv, env=env, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=900, check=False)
+    return molecule_hosts.run_playbook(hvars["__host"], extra_vars, playbook=str(playbook_path), timeout=900,
+                                       options=options, environ={"ANSIBLE_VAULT_PASSWORD_FILE": str(VAULT_PASSWORD)})
 
 
 def recap(out, host_name):

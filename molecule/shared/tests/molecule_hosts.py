@@ -117,10 +117,13 @@ def project_dir():
     return os.environ.get("MOLECULE_PROJECT_DIRECTORY") or str(Path(__file__).resolve().parents[3])
 
 
-def run_playbook(limit, extra_vars=None, playbook="playbooks/site.yml", timeout=300, inventory=None):
+def run_playbook(limit, extra_vars=None, playbook="playbooks/site.yml", timeout=300, inventory=None, options=(),
+                 environ=None):
     """Run ``ansible-playbook`` on the scenario's inventory, limited to ``limit``, as molecule's converge does.
 
-    ``inventory`` replaces the molecule inventory. Returns the CompletedProcess (stdout and stderr together in ``stdout``). Extra variables go in as JSON.
+    ``inventory`` replaces the molecule inventory; ``options`` are more command-line options (``--check``, ``-vvv``);
+    ``environ`` more environment variables. ``playbook`` is relative to the checkout, or absolute.
+    Returns the CompletedProcess (stdout and stderr together in ``stdout``). Extra variables go in as JSON.
     """
     project = project_dir()
     inventory = inventory or str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
@@ -131,7 +134,8 @@ def run_playbook(limit, extra_vars=None, playbook="playbooks/site.yml", timeout=
     env.update(ANSIBLE_INTERPRETER_PYTHON="/usr/bin/python3", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                ANSIBLE_CALLBACK_RESULT_FORMAT="yaml", ANSIBLE_RETRY_FILES_ENABLED="0",
                MOLECULE_PROJECT_DIRECTORY=project)
-    argv = ["ansible-playbook", "-i", inventory, "--limit", limit, os.path.join(project, playbook)]
+    env.update(environ or {})
+    argv = ["ansible-playbook", "-i", inventory, "--limit", limit, *options, os.path.join(project, playbook)]
     if extra_vars:
         argv += ["--extra-vars", json.dumps(extra_vars)]
     return subprocess.run(argv, env=env, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
