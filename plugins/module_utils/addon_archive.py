@@ -71,6 +71,19 @@ def brand_of_module(module):
     return brand
 
 
+# Top-level files of an archive that only document it (README, CHANGELOG, LICENSE...): set aside, never unpacked.
+# Any other top-level file (Python, another zip, ...) is refused.
+DOC_NAMES = ('readme', 'changelog', 'changes', 'history', 'license', 'licence', 'copying', 'notice', 'authors')
+DOC_SUFFIXES = ('.md', '.txt', '.rst', '.pdf', '.html', '.htm')
+
+
+def is_documentation_file(name):
+    """Whether a top-level file name is documentation (README, LICENSE, *.md, *.txt...), which carries no code."""
+    lower = name.lower()
+    stem, suffix = os.path.splitext(lower)
+    return suffix in DOC_SUFFIXES or (stem in DOC_NAMES and suffix in ('',) + DOC_SUFFIXES)
+
+
 def is_runtime_file(relative):
     """True for compiled Python that Odoo's Python writes beside the code."""
     parts = relative.split('/')
@@ -258,6 +271,7 @@ class AddonSource(object):
         self.kind = None
         self.members = {}
         self.root = None
+        self.ignored = []
         self._zip = None
 
     # context manager: the zip stays open between load() and extract()
@@ -323,6 +337,8 @@ class AddonSource(object):
         self._check_top(tops, [info.filename for info in infos])
         prefix = self.module + '/'
         for info in infos:
+            if not info.filename.startswith(prefix):
+                continue   # a top-level documentation file (_check_top): not part of the module
             relative = info.filename[len(prefix):]
             if info.is_dir() or not relative or is_runtime_file(relative):
                 continue
@@ -357,11 +373,15 @@ class AddonSource(object):
             self.members[relative] = _Member(relative, info.st_size, bool(info.st_mode & 0o111), full)
 
     def _check_top(self, tops, names):
-        """Exactly one top-level entry, the folder ``payment_<brand>/``."""
+        """Exactly one top-level folder, ``payment_<brand>/``; top-level files that carry no code (README,
+        CHANGELOG, LICENSE, as some vendor zips have) are set aside in ``ignored``, never unpacked."""
         want = self.module + '/'
-        if tops == [want]:
-            return
         folders = [top for top in tops if top.endswith('/')]
+        files = [top for top in tops if not top.endswith('/')]
+        others = [name for name in files if not is_documentation_file(name)]
+        if folders == [want] and not others:
+            self.ignored = files
+            return
         found = ', '.join(tops) if tops else 'nothing'
         if len(folders) > 1:
             raise self.error('it must hold exactly one top-level folder, %s, but holds several: %s' % (want, found))
@@ -377,7 +397,8 @@ class AddonSource(object):
             raise self.error('its top-level folder must be %s, found %s%s' % (want, folders[0], hint))
         if not folders:
             raise self.error('it must hold the folder %s at its top level, found: %s' % (want, found))
-        raise self.error('it must hold only the folder %s at its top level, found: %s' % (want, found))
+        raise self.error('it must hold only the folder %s at its top level (documentation files such as README or '
+                         'LICENSE are set aside), found: %s' % (want, ', '.join(others)))
 
     # -- content ------------------------------------------------------------------
     def read(self, relative):
@@ -488,7 +509,9 @@ class AddonSource(object):
             'archive_sha256': archive_sha256,
             'files': len(self.members),
             'size': sum(member.size for member in self.members.values()),
-            'warnings': warnings,
+            'ignored': list(self.ignored),
+            'warnings': warnings + (['%s: ignored the top-level file(s) %s, which are not part of the module'
+                                     % (self.label, ', '.join(self.ignored))] if self.ignored else []),
         }
 
     def range_message(self, version, declared, series):

@@ -168,6 +168,13 @@ size:
   returned: success
   type: int
   sample: 19034
+ignored:
+  description: Top-level files of the zip beside the module folder that only document it (README, CHANGELOG,
+    LICENSE, C(*.md), C(*.txt)); they are not unpacked, and a warning names them. Any other top-level file is refused.
+  returned: success
+  type: list
+  elements: str
+  sample: [LICENSE, README.md]
 '''
 
 from ansible.module_utils.basic import AnsibleModule

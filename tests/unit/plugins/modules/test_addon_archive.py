@@ -268,3 +268,26 @@ def test_unpacked_folder_is_not_taken_for_a_folder_of_zips(fixtures, tmp_path):
     assert addon_archive_utils.is_archive_folder(folder, 'systempay') is False
     assert 'it must hold only the folder payment_systempay/ at its top level' in run_fail(
         {'src': folder, 'series': '16.0'})['msg']
+
+
+def test_top_level_documentation_is_set_aside_and_named(fixtures, tmp_path, monkeypatch):
+    """A vendor-style zip with README, CHANGELOG and LICENSE beside payment_systempay/ is accepted; they are not
+    part of the module (not counted, not in the content checksum) and a warning names them."""
+    plain = run({'src': fixtures.zip('3.1.1'), 'series': '16.0'})
+    src = rezip(fixtures.zip('3.1.1'), tmp_path / 'Systempay_Odoo_16_v3.1.1.zip',
+                add=[('README.md', b'# Systempay\n', 0o100644), ('LICENSE', b'GPL\n', 0o100644),
+                     ('CHANGELOG.txt', b'3.1.1\n', 0o100644)])
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
+    result = run({'src': src, 'series': '16.0'})
+    assert result['ignored'] == ['CHANGELOG.txt', 'LICENSE', 'README.md']
+    assert result['content_sha256'] == plain['content_sha256'] and result['files'] == plain['files']
+    assert warnings == ['archive %s: ignored the top-level file(s) CHANGELOG.txt, LICENSE, README.md, which are not '
+                        'part of the module' % src]
+
+
+@pytest.mark.parametrize('name', ['setup.py', 'hook.pyc', 'payment_systempay_extra.zip', 'run.sh'])
+def test_top_level_code_or_other_files_are_still_refused(fixtures, tmp_path, name):
+    src = rezip(fixtures.zip('3.1.1'), tmp_path / 'Systempay_Odoo_16_v3.1.1.zip', add=[(name, b'x = 1\n', 0o100644)])
+    msg = run_fail({'src': src})['msg']
+    assert 'it must hold only the folder payment_systempay/ at its top level' in msg and 'found: ' + name in msg
