@@ -56,6 +56,7 @@ except ImportError:  # pragma: no cover - Python 2 is not a target
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import masking
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
 
 DEFAULT_TIMEOUT = 600
@@ -165,11 +166,9 @@ class TransportError(Exception):
 
 
 def mask(text, secrets):
-    """``text`` with every secret value replaced by ``********``."""
-    text = text or ''
-    for secret in sorted((s for s in secrets or () if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    """``text`` with the secret values masked (:func:`masking.mask`: where they stand as values; strong ones
+    everywhere)."""
+    return masking.mask(text, secrets)
 
 
 def excerpt(text, secrets=(), lines=EXCERPT_LINES, width=300):
@@ -632,8 +631,9 @@ def open_odoo(module, params=None):
     default: the module's parameters, or a suboption's dict). Fails the task with the cause when it cannot.
 
     Returns ``(host, odoo, url, secrets)``: the :class:`OdooHost`, the transport, the URL of the running server,
-    and the secret values (config file, password) to mask in log excerpts. Secrets of the service's command line
-    are hidden from every output of the module (``no_log_values``).
+    and the secret values (command line, config file, password) to mask with :func:`mask` in what the module
+    returns. Host-read secrets are not handed to Ansible's ``no_log_values``, which would mask a weak one inside
+    paths and names (see ``masking``).
     """
     params = module.params if params is None else params
     run_command = module_runner(module)
@@ -643,8 +643,6 @@ def open_odoo(module, params=None):
         module.fail_json(msg=str(exc))
     except TransportError as exc:
         module.fail_json(msg='Cannot read the Odoo config: %s' % exc)
-    for secret in host.install['secrets']:
-        module.no_log_values.add(secret)
     try:
         odoo = connect(module, host, run_command, params)
         url = params['url'] or host.url()
