@@ -177,10 +177,10 @@ ignored:
   sample: [LICENSE, README.md]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
+from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 
 def argument_spec():
@@ -194,7 +194,7 @@ def argument_spec():
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = CollectionModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     src, seen = params['src'], []
     try:

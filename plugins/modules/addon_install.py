@@ -186,11 +186,11 @@ import shutil
 import tempfile
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 # Odoo's odoo/modules/module.py get_modules() lists the direct children of each addons folder
 # that hold <name>/__manifest__.py (or __openerp__.py), and get_module_path() looks only at
@@ -334,7 +334,7 @@ def check_dest(dest, target):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = CollectionModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     dest = params['dest']
     name = params['module']

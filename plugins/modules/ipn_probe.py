@@ -447,11 +447,11 @@ ok:
   sample: false
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 # Options a shop entry may set for itself; the task's value is the default.
 SHOP_KEYS = ('brand', 'key', 'algo', 'mode', 'site_id', 'signed', 'expect_generation', 'host_facts',
@@ -556,7 +556,7 @@ def check(shop):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), required_one_of=[('urls', 'shops', 'odoo')],
+    module = CollectionModule(argument_spec=argument_spec(), required_one_of=[('urls', 'shops', 'odoo')],
                            supports_check_mode=True)
     params = module.params
     if 'POST' not in params['methods']:

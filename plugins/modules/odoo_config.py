@@ -194,11 +194,11 @@ import os
 import re
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
+from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 # Keys set by their own option, never through ``options``.
 OWN_OPTIONS = {'addons_path': 'addons_path_add', 'dbfilter': 'dbfilter'}
@@ -271,7 +271,7 @@ def hide_only_secrets(module, options):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = CollectionModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     path = params['path']
     hide_only_secrets(module, params['options'])

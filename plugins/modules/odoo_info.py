@@ -335,7 +335,6 @@ addon:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
@@ -344,6 +343,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import masking
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 
 def argument_spec():
@@ -397,7 +397,7 @@ def _addon(brand, folders, generation):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = CollectionModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     run_command = transport.module_runner(module)
 

@@ -219,11 +219,11 @@ restart_needed:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 CHANGES = ('install', 'upgrade', 'would_install', 'would_upgrade')
 
@@ -412,7 +412,7 @@ def _databases(module, odoo, url):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), required_if=transport.COMMON_REQUIRED_IF,
+    module = CollectionModule(argument_spec=argument_spec(), required_if=transport.COMMON_REQUIRED_IF,
                            supports_check_mode=True)
     params = module.params
     name = params['name']

@@ -515,12 +515,12 @@ diff:
   sample: {"before": {"shop1": {"state": "test"}}, "after": {"shop1": {"state": "enabled"}}}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import provider
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 PARAM_PREFIX = 'ir.config_parameter:'
 FIELD_ATTRIBUTES = ['type', 'relation', 'selection', 'readonly']
@@ -542,8 +542,8 @@ def argument_spec():
     return spec
 
 
-class ProviderModule(AnsibleModule):
-    """AnsibleModule whose refusal of unknown setting names says which known name is closest (typo protection).
+class ProviderModule(CollectionModule):
+    """CollectionModule whose refusal of unknown setting names says which known name is closest (typo protection).
 
     The values of unknown settings are hidden as well: a misspelt ``key_prodution`` holds a secret.
     """
@@ -560,7 +560,7 @@ class ProviderModule(AnsibleModule):
                     self.no_log_values.add(value)
             if unknown:
                 msg = provider.unknown_message(unknown)
-        AnsibleModule.fail_json(self, msg=msg, **kwargs)
+        CollectionModule.fail_json(self, msg=msg, **kwargs)
 
 
 class Failure(Exception):
@@ -607,27 +607,63 @@ class Run(object):
         entry.update(action='failed', mode=None, published=None)
         return entry, entry['msg']
 
+    def _module_state(self, db):
+        """``(state, version)`` of the addon's module in ``db`` (``('unknown', None)`` when Odoo has no row)."""
+        rows = self._batch(db, [transport.batch_call('ir.module.module', 'search_read',
+                                                     [[('name', '=', self.facts['module'])]],
+                                                     {'fields': ['state', 'latest_version']})],
+                           'read the state of %s' % self.facts['module'])[0]
+        return (rows[0].get('state'), rows[0].get('latest_version')) if rows else ('unknown', None)
+
+    def _not_there(self, db, state, version):
+        """The failure of a database where the addon's model, record or fields are not there, saying why."""
+        module = self.facts['module']
+        if state != 'installed':
+            return Failure('Cannot configure the provider in database %s: the module %s is not installed there '
+                           '(state: %s); install it in that database first (odoo_module, systempay_odoo_databases), '
+                           'or leave the database out' % (db, module, state or 'unknown'))
+        return Failure('Cannot configure the provider in database %s: the module %s is recorded as installed (%s) '
+                       'but the running Odoo did not load it: its model or fields are missing. Check that its folder '
+                       'is on the addons path and readable by the service user, then restart Odoo'
+                       % (db, module, version))
+
     def _database(self, db, flat, entry):
         facts = self.facts
         model = facts['model']
         module_name, xml_name = facts['xmlid'].split('.', 1)
         calls = [
-            transport.batch_call(model, 'fields_get', kwargs={'attributes': FIELD_ATTRIBUTES}),
+            transport.batch_call('ir.module.module', 'search_read', [[('name', '=', facts['module'])]],
+                                 {'fields': ['state', 'latest_version']}),
             transport.batch_call('ir.model.data', 'search_read',
                                  [[('module', '=', module_name), ('name', '=', xml_name)]],
                                  {'fields': ['model', 'res_id']}),
+            transport.batch_call(model, 'fields_get', kwargs={'attributes': FIELD_ATTRIBUTES}),
         ]
         if self.web_base_url:
             calls += [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
                       transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url.freeze'])]
-        results = self._batch(db, calls, 'read the %s fields' % model)
-        described, xmlids = results[0], results[1]
+        try:
+            results = self._batch(db, calls, 'read the %s fields' % model)
+        except Failure as exc:
+            # No such model in that database (KeyError over the CLI, "Object ... doesn't exist" over XML-RPC):
+            # say whether the module is missing or not loaded, not the raw error.
+            if model not in str(exc):
+                raise
+            raise self._not_there(db, *self._module_state(db))
+        modules, xmlids, described = results[0], results[1], results[2]
+        state, version = (modules[0].get('state'), modules[0].get('latest_version')) if modules else ('unknown', None)
         entry['model'] = model
+        if state != 'installed':
+            raise self._not_there(db, state, version)
         if not xmlids or xmlids[0].get('model') != model:
-            raise Failure('Cannot find the provider in database %s: no record %s of %s (is %s installed there?)'
-                          % (db, facts['xmlid'], model, facts['module']))
+            raise Failure('Cannot find the provider in database %s: no record %s of %s, although %s is installed '
+                          'there (%s); it was deleted: upgrade the module to create it again'
+                          % (db, facts['xmlid'], model, facts['module'], version))
         needed = provider.needed_fields(flat, facts)
         missing = provider.missing_fields(needed, described, facts)
+        addon_fields = [field for field in described if field.startswith(facts['module'][len('payment_'):] + '_')]
+        if missing and not addon_fields:
+            raise self._not_there(db, state, version)
         if missing:
             raise Failure('Cannot configure the provider in database %s: %s; nothing written'
                           % (db, '; '.join(missing)))
@@ -635,10 +671,10 @@ class Run(object):
         entry['record'] = dict(xmlid=facts['xmlid'], id=record_id)
         params = {}
         if self.web_base_url:
-            params = {'web.base.url': results[2], 'web.base.url.freeze': results[3]}
+            params = {'web.base.url': results[3], 'web.base.url.freeze': results[4]}
 
-        current, resolved = self._read(db, record_id, needed, flat, described)
-        target = self._target(db, flat, current, resolved, described)
+        current, resolved, errors = self._read(db, record_id, needed, flat, described)
+        target = self._target(db, flat, current, resolved, described, errors)
         types = dict((field, described[field]['type']) for field in target)
         secrets = set(facts['fields'][path] for path in provider.SECRET_PATHS if facts['fields'].get(path))
         changed, before, after = provider.differences(current, target, types, secrets)
@@ -707,10 +743,13 @@ class Run(object):
         if not rows:
             raise Failure('Cannot read the provider in database %s: record %s of %s is gone'
                           % (db, record_id, facts['model']))
-        resolved = {}
+        resolved, errors = {}, []
         for (path, relation, names, fields), found in zip(lookups, results[1:]):
-            resolved[path] = self._resolve(db, path, relation, names, fields, found)
-        return rows[0], resolved
+            try:
+                resolved[path] = self._resolve(db, path, relation, names, fields, found)
+            except provider.SettingsError as exc:
+                errors.append(str(exc))
+        return rows[0], resolved, errors
 
     def _resolve(self, db, path, relation, names, fields, found):
         """Ids of ``names`` among the ``found`` rows of ``relation``; every name must match exactly one."""
@@ -726,13 +765,15 @@ class Run(object):
             ids.extend(match for match in matches if match not in ids)
         if unknown:
             known = sorted(set(str(row.get(fields[0])) for row in found))
-            raise provider.SettingsError('settings.%s: %s not found in %s%s; nothing written' % (
+            raise provider.SettingsError('settings.%s: %s not found in %s%s' % (
                 path, ', '.join(repr(name) for name in unknown), relation,
                 ' (found: %s)' % ', '.join(known) if known else ''))
         return ids
 
-    def _target(self, db, flat, current, resolved, described):
-        """``{field: wanted value}`` of every field the settings touch."""
+    def _target(self, db, flat, current, resolved, described, errors=()):
+        """``{field: wanted value}`` of every field the settings touch; raises with every error found (``errors``
+        of the relations, then each value the host does not accept)."""
+        errors = list(errors)
         facts = self.facts
         target = dict(provider.state_values(flat, facts, current.get(facts['mode_field'])))
         for path, value in flat.items():
@@ -750,8 +791,10 @@ class Run(object):
             selection = described[field].get('selection')
             if described[field]['type'] == 'selection' and value and isinstance(selection, list) \
                     and value not in [item[0] for item in selection]:
-                raise provider.SettingsError('%s = %r is not among the values %s of this host accepts (%s)' % (
+                errors.append('%s = %r is not among the values %s of this host accepts (%s)' % (
                     field, value, facts['model'], ', '.join(str(item[0]) for item in selection)))
+        if errors:
+            raise provider.SettingsError('%s; nothing written' % '; '.join(errors))
         return target
 
     def _verify(self, db, record_id, changed, target, types, secrets, changed_params, param_target):

@@ -476,6 +476,39 @@ def test_addon_not_installed(make_host):
     host = make_host('16.0')
     host.create_db('shop3', MODULES)
     result = run_module(payment_provider, args(host, {'shop_id': '12345678'}, databases=['shop3']), fails=True)
-    assert result['msg'] == ('Cannot find the provider in database shop3: no record '
-                             'payment_systempay.payment_provider_systempay of payment.provider (is payment_systempay '
-                             'installed there?)')
+    assert result['msg'] == ('Cannot configure the provider in database shop3: the module payment_systempay is not '
+                             'installed there (state: uninstalled); install it in that database first (odoo_module, '
+                             'systempay_odoo_databases), or leave the database out')
+
+
+@pytest.mark.parametrize('transport', ['cli', 'rpc'])
+def test_database_without_the_payment_model_is_named_not_a_raw_error(make_host, transport):
+    """A database with only base has no payment.provider model at all: KeyError over the CLI, "Object ... doesn't
+    exist" over XML-RPC. The message says the module is not installed there."""
+    host = make_host('16.0')
+    host.create_db('bare', 'base')
+    make_args = rpc_args if transport == 'rpc' else args
+    if transport == 'rpc':
+        host.start()
+    result = run_module(payment_provider, make_args(host, {'shop_id': '12345678'}, databases=['bare']), fails=True)
+    assert result['msg'].startswith('Cannot configure the provider in database bare: the module payment_systempay is '
+                                    'not installed there (state: uninstalled)'), result['msg']
+    assert 'KeyError' not in result['msg'] and "doesn't exist" not in result['msg']
+
+
+def test_two_bad_values_are_reported_together(make_host):
+    host = make_host('16.0')
+    before = read_record(host, 'shop1', all_fields(host))
+    result = run_module(payment_provider, args(host, settings_for('16.0', journal='NOPE', card_types=['CB', 'NOPECARD']),
+                                              databases=['shop1']), fails=True)
+    assert "settings.journal: 'NOPE' not found in account.journal" in result['msg'], result['msg']
+    assert "settings.card_types: 'NOPECARD' not found in systempay.card" in result['msg'], result['msg']
+    assert result['msg'].endswith('; nothing written')
+    assert read_record(host, 'shop1', all_fields(host)) == before
+
+
+def test_every_invalid_argument_is_reported_at_once(make_host):
+    host = make_host('16.0')
+    result = run_module(payment_provider, args(host, {'sign_algo': 'SHA-512', 'language': 'xx'}), fails=True)
+    assert 'value of sign_algo must be one of: HMAC-SHA-256, SHA-1, got: SHA-512' in result['msg'], result['msg']
+    assert 'value of language must be one of: ' in result['msg'] and 'got: xx' in result['msg'], result['msg']
