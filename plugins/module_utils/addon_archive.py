@@ -29,6 +29,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import json
 import os
 import re
 import stat
@@ -552,3 +553,53 @@ class AddonSource(object):
         for folder in sorted(folders, reverse=True):
             os.chmod(folder, dir_mode)
         return target
+
+
+# -- compiling on the host -----------------------------------------------------------
+# Run by the host's Odoo interpreter with the module folder as its argument: compiles every .py file (compile(), no
+# import, nothing written) and prints one JSON list of the files that do not compile.
+_COMPILE_SCRIPT = r"""
+import json, os, sys
+root = sys.argv[1]
+bad = []
+for top, dirs, files in os.walk(root):
+    dirs.sort()
+    for name in sorted(files):
+        if not name.endswith('.py'):
+            continue
+        path = os.path.join(top, name)
+        with open(path, 'rb') as handle:
+            data = handle.read()
+        try:
+            compile(data, path, 'exec', dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            bad.append({'file': os.path.relpath(path, root), 'line': getattr(exc, 'lineno', None),
+                        'error': '%s: %s' % (type(exc).__name__, getattr(exc, 'msg', None) or exc)})
+print(json.dumps(bad))
+"""
+
+
+def compile_errors(run_command, python, root):
+    """Files of the module folder ``root`` that ``python`` (the host's Odoo interpreter) cannot compile.
+
+    ``run_command(argv, cwd=None)`` returns ``(rc, out, err)``. Returns a list of ``{file, line, error}`` (empty when
+    every file compiles); raises :class:`AddonError` when the interpreter cannot be run.
+    """
+    rc, out, err = run_command([python, '-c', _COMPILE_SCRIPT, root], cwd='/')
+    lines = (out or '').strip().splitlines()
+    try:
+        found = json.loads(lines[-1]) if rc == 0 and lines else None
+    except ValueError:
+        found = None
+    if not isinstance(found, list):
+        detail = ((err or out or '').strip().splitlines() or ['exit status %s' % rc])[-1]
+        raise AddonError('Cannot compile the addon\'s Python with %s: %s' % (python, detail))
+    return found
+
+
+def compile_message(module, errors, python):
+    """The refusal naming each file that does not compile, its line and the cause."""
+    return ('Cannot install %s: %d Python file%s of the archive do%s not compile with %s (Odoo would fail at -i/-u): %s'
+            % (module, len(errors), 's' if len(errors) > 1 else '', '' if len(errors) > 1 else 'es', python,
+               '; '.join('%s/%s line %s: %s' % (module, e['file'], e['line'], e['error']) for e in errors)))
+

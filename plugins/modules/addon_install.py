@@ -89,6 +89,13 @@ options:
       - Install even when the declared range of the source does not include O(series).
     type: bool
     default: false
+  python:
+    description:
+      - The Python interpreter Odoo runs with on this host (RV(systempay.odoo.odoo_info#module:python)). Before the
+        swap, every C(.py) file of the unpacked addon is compiled by it (C(compile()), no import, nothing written);
+        a file that does not compile is refused, naming the file, the line and the cause, and nothing changes.
+      - Defaults to the interpreter running this module.
+    type: str
   rollback:
     description:
       - Put the newest backup back in place instead of installing O(src). Fails when there is no backup.
@@ -183,6 +190,7 @@ import os
 import pwd
 import re
 import shutil
+import sys
 import tempfile
 import time
 
@@ -220,6 +228,7 @@ def argument_spec():
         series=dict(type='str'),
         force_range=dict(type='bool', default=False),
         rollback=dict(type='bool', default=False),
+        python=dict(type='str'),
     )
 
 
@@ -333,6 +342,22 @@ def check_dest(dest, target):
         raise InstallError('Cannot install in %s: %s is not a folder; move it away' % (dest, target))
 
 
+def check_python(module, source, name, python, target):
+    """Unpack the source in a temporary folder away from the addons folder (which stays untouched) and compile every
+    ``.py`` file with Odoo's interpreter (no import); raise :class:`InstallError` naming each file that does not."""
+    python = python or sys.executable
+    if not os.path.isabs(python):
+        python = module.get_bin_path(python) or python
+    scratch = tempfile.mkdtemp(prefix=STAGING_PREFIX)
+    try:
+        errors = addon_archive.compile_errors(module.run_command, python,
+                                              source.extract(os.path.join(scratch, name)))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if errors:
+        raise InstallError(addon_archive.compile_message(name, errors, python) + '; %s is as it was' % target)
+
+
 def main():
     module = CollectionModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
@@ -384,6 +409,8 @@ def main():
             if module._diff:
                 result['diff'] = {'before': before, 'after': after,
                                   'before_header': target, 'after_header': params['src'] or new}
+        if result['changed'] and source is not None:
+            check_python(module, source, name, params['python'], target)
         if result['changed'] and not module.check_mode:
             if source is not None:
                 staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=dest)

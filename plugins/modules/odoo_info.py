@@ -122,6 +122,13 @@ interpreter:
   returned: always
   type: str
   sample: null
+python:
+  description: The Python interpreter Odoo runs with (RV(interpreter), else the C(#!) line of RV(binary)); a bare
+    name such as C(python3) is looked up on C(PATH) by whoever runs it.
+  returned: always
+  type: str
+  sample: /usr/bin/python3
+
 cli_options:
   description: Server options given on the command line (they override the config file); secrets left out.
   returned: always
@@ -470,6 +477,7 @@ def main():
         exec_start=install['exec_start'],
         binary=install['binary'],
         interpreter=install['interpreter'],
+        python=install['interpreter'] or discovery.shebang_interpreter(os.path.realpath(install['binary'])),
         cli_options=dict((k, v) for k, v in cli.items() if k not in discovery.SECRET_CLI_OPTIONS),
         user=install['user'],
         group=install['group'],

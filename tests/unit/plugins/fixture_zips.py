@@ -66,3 +66,16 @@ def rezip(src, dst, drop=(), add=()):
         entries = [(info.filename, archive.read(info), info.external_attr >> 16)
                    for info in archive.infolist() if info.filename not in drop]
     return make_zip(dst, entries + list(add))
+
+
+CONSTANTS = 'payment_systempay/helpers/constants.py'
+
+
+def latin1_constants(src, dst):
+    """``src`` (a fixture zip) with the one fault of the vendor's public 4.3.0 release: ``helpers/constants.py``
+    declares ``# coding: utf-8`` but holds a Latin-1 byte (0xE9 of "Alinéa") in a string, so Python cannot compile it
+    and Odoo's -i fails with a SyntaxError. (compile(), like import, lets such a byte pass in a comment.)"""
+    with zipfile.ZipFile(src) as archive:
+        text = archive.read(CONSTANTS)
+    faulty = b'# coding: utf-8\nADDRESS_LABEL = "Alin\xe9a 2"\n' + text
+    return rezip(src, dst, drop=(CONSTANTS,), add=[(CONSTANTS, faulty, 0o100644)])

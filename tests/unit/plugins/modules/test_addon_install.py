@@ -14,12 +14,13 @@ __metaclass__ = type
 
 import os
 import stat
+import tempfile
 
 import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive as archive_utils
 from ansible_collections.systempay.odoo.plugins.modules import addon_install
-from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import rezip
+from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import latin1_constants, rezip
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
     AnsibleExitJson, AnsibleFailJson, patch_module_args)
 
@@ -305,3 +306,24 @@ def test_failure_to_put_the_old_copy_back_says_where_it_is(fixtures, dest, insta
     assert result['msg'] == ('Cannot put %s in place: [Errno 5] Input/output error, and the previous copy could '
                              'not be put back from %s: [Errno 5] Input/output error' % (os.path.join(dest, MODULE), backup))
     assert archive_utils.tree_sha256(backup) == content_of(fixtures.zip('3.1.0'))
+
+
+def test_python_that_does_not_compile_is_refused_before_the_swap(fixtures, dest, install, tmp_path):
+    """The vendor's 4.3.0 fault (utf-8 declared, a Latin-1 byte in helpers/constants.py), reproduced on our 3.1.1
+    fixture: refused naming the file, the line and the cause, in check mode too; nothing changes in dest."""
+    install('3.1.0')
+    before = snapshot(dest)
+    src = latin1_constants(fixtures.zip('3.1.1'), tmp_path / 'Systempay_Odoo_16_v3.1.1.zip')
+    for check_mode in (True, False):
+        msg = run_fail({'src': src, 'dest': dest, 'python': 'python3'}, check_mode=check_mode)['msg']
+        assert msg.startswith('Cannot install payment_systempay: 1 Python file of the archive does not compile with '), msg
+        assert 'payment_systempay/helpers/constants.py line 2: SyntaxError: ' in msg and "can't decode byte 0xe9" in msg
+        assert msg.endswith('; %s is as it was' % os.path.join(dest, MODULE))
+        assert snapshot(dest) == before
+    assert not [name for name in os.listdir(tempfile.gettempdir()) if name.startswith(addon_install.STAGING_PREFIX)]
+
+
+def test_an_interpreter_that_cannot_run_is_a_clear_error(fixtures, dest):
+    msg = run_fail({'src': fixtures.zip('3.1.1'), 'dest': dest, 'python': '/bin/false'})['msg']
+    assert msg.startswith("Cannot compile the addon's Python with /bin/false: "), msg
+    assert os.listdir(dest) == []
