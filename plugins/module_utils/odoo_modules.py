@@ -181,7 +181,8 @@ def explain_failure(text, name, db, series):
     """What an install/upgrade failure log (or Fault text) means, in one sentence; None when not known.
 
     Recognised: a model missing from the registry (an undeclared dependency
-    not installed in the database), an addon of the wrong generation line, a
+    not installed in the database), a module Odoo skipped as not installable
+    (its folder unreadable by the service user), an addon of the wrong generation line, a
     name Odoo did not find, a dependency missing on disk, an unknown database.
     """
     text = text or ''
@@ -198,6 +199,9 @@ def explain_failure(text, name, db, series):
             hint = ''
         return ('the %s addon line on disk does not fit this Odoo series (%s): it imports %s, which Odoo %s '
                 'does not have%s' % (name, series, match.group('path'), series, hint))
+    if re.search(r'module %s: not installable, skipped' % re.escape(name), text):
+        return ('Odoo skipped %s as not installable: the user Odoo runs as cannot read its folder, or its manifest '
+                'says installable: False' % name)
     match = re.search(r'invalid module names, ignored: (?P<names>.*)', text)
     if match and name in [item.strip() for item in match.group('names').split(',')]:
         return '%s not found on the addons path: Odoo ignored the name' % name

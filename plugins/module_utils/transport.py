@@ -288,6 +288,7 @@ class OdooHost(object):
             data_addons=data_addons,
             data_addons_readable=readable,
             effective=discovery.effective_addons_path(resolved, odoo_root, data_addons, readable),
+            effective_when_readable=discovery.effective_addons_path(resolved, odoo_root, data_addons, True),
         )
 
     def addons_search_path(self, run_command):

@@ -228,6 +228,19 @@ addons_data_dir:
       description: Whether it is in RV(effective_addons_path).
       type: bool
       sample: true
+    owner:
+      description: C(user), C(group) and octal C(mode) of the folder (V(null) when it does not exist). Odoo run once
+        as root leaves it C(root), C(0500), which the service user cannot read.
+      type: dict
+      sample:
+        user: odoo
+        group: odoo
+        mode: '0500'
+    effective_addons_path_when_readable:
+      description: RV(effective_addons_path) as it is once the service user can read the folder (it is then
+        searched right after the package's own C(addons)).
+      type: list
+      elements: str
 effective_addons_path:
   description:
     - Absolute folders Odoo searches for modules, first first; the package's own C(addons), then
@@ -241,6 +254,52 @@ http_port:
   returned: always
   type: int
   sample: 8069
+service_status:
+  description: What systemd says of RV(service) now (C(systemctl show)); V(null) without a unit.
+  returned: always
+  type: dict
+  contains:
+    load_state:
+      description: C(LoadState).
+      type: str
+      sample: loaded
+    active_state:
+      description: C(ActiveState) (C(active), C(inactive), C(failed)...).
+      type: str
+      sample: active
+    sub_state:
+      description: C(SubState).
+      type: str
+      sample: running
+    main_pid:
+      description: C(MainPID), 0 when no process runs.
+      type: int
+      sample: 412
+    invocation_id:
+      description: C(InvocationID); it changes on every start of the unit.
+      type: str
+    control_group:
+      description: The unit's cgroup.
+      type: str
+      sample: /system.slice/odoo.service
+port_owner:
+  description:
+    - The process listening on RV(http_port) (the lowest pid when workers share the socket), V(null) when nothing
+      listens. Its command line has secret options masked.
+    - C(in_service) is false when that process does not belong to RV(service) (an Odoo started by hand, by
+      supervisor, or by another unit); restarting the unit would not restart what answers.
+    - When something listens but no process can be read (root without CAP_SYS_PTRACE), C(unreadable) is true and
+      C(pid) and C(in_service) are V(null).
+  returned: always
+  type: dict
+  sample:
+    pid: 412
+    user: odoo
+    command: /usr/bin/python3 /usr/bin/odoo --config /etc/odoo/odoo.conf
+    cgroup: /system.slice/odoo.service
+    unit: odoo.service
+    in_service: true
+
 http_interface:
   description: Interface the HTTP service listens on; empty for all.
   returned: always
@@ -340,7 +399,10 @@ addon:
       sample: 0
 '''
 
+import grp
 import os
+import pwd
+import stat
 
 from ansible.module_utils.common.text.converters import to_native
 
@@ -349,6 +411,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import masking
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
+from ansible_collections.systempay.odoo.plugins.module_utils import processes
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -401,6 +464,23 @@ def _addon(brand, folders, generation):
         'active': active,
         'shadowed': max(len(copies) - 1, 0),
     }
+
+
+def _owner(path):
+    """``{user, group, mode}`` of a folder (None when it does not exist)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    try:
+        user = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        user = str(info.st_uid)
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    return {'user': user, 'group': group, 'mode': '%04o' % stat.S_IMODE(info.st_mode)}
 
 
 def main():
@@ -469,6 +549,22 @@ def main():
         if databases is None and not list_db:
             databases_error = 'list_db is False in %s: %s' % (install['config'], databases_error)
 
+    # What runs: systemd's view of the unit, and the process that answers the port (a unit file says how Odoo would
+    # start, not that it is what serves the shop).
+    service_status = None
+    if install['service']:
+        try:
+            service_status = processes.unit_status(run_command, install['service'])
+        except discovery.DiscoveryError as exc:
+            module.warn(to_native(exc))
+    owner = processes.port_owner(http_port)
+    if owner is not None:
+        owner['in_service'] = None if owner.get('unreadable') else (
+            bool(service_status) and processes.in_cgroup(owner['cgroup'], service_status.get('ControlGroup')))
+        if owner.get('unreadable'):
+            module.warn('Cannot tell which process serves port %d: /proc/<pid>/fd is not readable here (root without '
+                        'CAP_SYS_PTRACE?); a restart is then proven by systemd and HTTP only' % http_port)
+
     generation = _generation(series)
     result = dict(
         changed=False,
@@ -498,10 +594,18 @@ def main():
             exists=os.path.isdir(layout['data_addons']),
             readable=layout['data_addons_readable'],
             in_path=layout['data_addons'] in effective,
+            owner=_owner(layout['data_addons']),
+            effective_addons_path_when_readable=layout['effective_when_readable'],
         ),
         effective_addons_path=effective,
         http_port=http_port,
         http_interface=http_interface,
+        service_status=dict(
+            load_state=service_status['LoadState'], active_state=service_status['ActiveState'],
+            sub_state=service_status['SubState'], main_pid=service_status['MainPID'],
+            invocation_id=service_status['InvocationID'], control_group=service_status['ControlGroup'],
+        ) if service_status else None,
+        port_owner=owner,
         http_enable=http_enable,
         dbfilter=dbfilter,
         list_db=list_db,

@@ -17,6 +17,8 @@ from .models import MetaModel, build_model
 from .tools import config
 
 _logger = logging.getLogger('odoo.modules.loading')
+# Odoo's graph.Graph.add_modules logs under this name each module it leaves out of the registry.
+_graph_logger = logging.getLogger('odoo.modules.graph')
 
 SIGNALING_KEY = 'registry_sequence'
 
@@ -129,7 +131,12 @@ def _process_marked(registry, env, update_module):
         ('installed', 'to upgrade', 'to remove')
     while True:
         mods = {m.name: m.state for m in Module.search([('state', 'in', list(states))])}
-        missing = sorted(name for name in mods if not modules.get_manifest(name))
+        missing = sorted(name for name in mods if not modules.get_manifest(name)
+                         or not modules.get_manifest(name).get('installable', True))
+        # As Odoo's graph.add_modules: a module without a readable, installable manifest (folder missing, or not
+        # readable by the user Odoo runs as) is skipped with this warning, then load_modules lists them all.
+        for name in missing:
+            _graph_logger.warning('module %s: not installable, skipped', name)
         if missing:
             _logger.error("Some modules are not loaded, some dependencies or manifest may be missing: %s", missing)
         todo = [n for n in _ordered(n for n in mods if n not in missing)]

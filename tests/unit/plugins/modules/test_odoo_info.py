@@ -109,7 +109,10 @@ def test_debian_layout(host, odoo_db_service):
     assert (result['user'], result['series'], result['version']) == (ME, '16.0', '16.0')
     assert result['data_dir'] == host.data_dir
     assert result['addons_path'] == [custom] and result['addons_path_source'] == 'config'
-    assert result['addons_data_dir'] == {'path': data_addons, 'exists': True, 'readable': True, 'in_path': True}
+    owner = result['addons_data_dir'].pop('owner')
+    assert owner['mode'] == '%04o' % (os.stat(data_addons).st_mode & 0o7777)
+    assert result['addons_data_dir'] == {'path': data_addons, 'exists': True, 'readable': True, 'in_path': True,
+                                         'effective_addons_path_when_readable': [data_addons, custom]}
     assert result['effective_addons_path'] == [data_addons, custom]
     assert result['http_port'] == port and result['http_interface'] == '' and result['list_db'] is True
     assert result['databases'] == ['shop1', 'shop2'] and result['databases_error'] is None
