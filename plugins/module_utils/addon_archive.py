@@ -602,4 +602,3 @@ def compile_message(module, errors, python):
     return ('Cannot install %s: %d Python file%s of the archive do%s not compile with %s (Odoo would fail at -i/-u): %s'
             % (module, len(errors), 's' if len(errors) > 1 else '', '' if len(errors) > 1 else 'es', python,
                '; '.join('%s/%s line %s: %s' % (module, e['file'], e['line'], e['error']) for e in errors)))
-

@@ -557,7 +557,7 @@ def check(shop):
 
 def main():
     module = CollectionModule(argument_spec=argument_spec(), required_one_of=[('urls', 'shops', 'odoo')],
-                           supports_check_mode=True)
+                              supports_check_mode=True)
     params = module.params
     if 'POST' not in params['methods']:
         module.fail_json(msg='Cannot probe without POST: the platform POSTs its notifications (methods must hold POST)')

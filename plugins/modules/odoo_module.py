@@ -413,7 +413,7 @@ def _databases(module, odoo, url):
 
 def main():
     module = CollectionModule(argument_spec=argument_spec(), required_if=transport.COMMON_REQUIRED_IF,
-                           supports_check_mode=True)
+                              supports_check_mode=True)
     params = module.params
     name = params['name']
     if not odoo_modules.NAME_RE.match(name or ''):

@@ -49,9 +49,11 @@ options:
     type: str
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reports that a restart would happen; nothing is restarted.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 '''
 
@@ -66,6 +68,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+proven:
+  description: Whether everything the module checks held (the task fails otherwise). A caller that registers the
+    result with C(failed_when) false reads this, not C(failed).
+  returned: always
+  type: bool
 restarted:
   description: Whether systemd started a new process of the unit (its InvocationID changed and it is active).
   returned: always
@@ -112,12 +119,12 @@ import re
 import time
 
 try:
-    from urllib.request import Request, urlopen
     from urllib.error import HTTPError, URLError
 except ImportError:  # pragma: no cover - Python 2 is not a target
     pass
 
 from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.urls import open_url
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import processes
@@ -130,10 +137,10 @@ _ERROR_RE = re.compile(r'ERROR|CRITICAL|Traceback|Exception|Error|not installabl
 def version_info(url, timeout=5):
     """HTTP status of ``POST <url>/web/webclient/version_info`` (JSON-RPC), 0 when nothing answers."""
     body = json.dumps({'jsonrpc': '2.0', 'method': 'call', 'params': {}, 'id': 1}).encode()
-    request = Request(url.rstrip('/') + '/web/webclient/version_info', data=body,
-                      headers={'Content-Type': 'application/json'})
     try:
-        return urlopen(request, timeout=timeout).getcode()
+        return open_url(url.rstrip('/') + '/web/webclient/version_info', data=body, method='POST', timeout=timeout,
+                        headers={'Content-Type': 'application/json'}, validate_certs=False,
+                        use_proxy=False).getcode()
     except HTTPError as exc:
         return exc.code
     except (URLError, OSError, ValueError):
@@ -207,12 +214,13 @@ def main():
     params = module.params
     service = params['service'] if params['service'].endswith('.service') else params['service'] + '.service'
     run_command = module.run_command
-    result = dict(changed=False, restarted=False, answering=False, before={}, after={}, port_owner=None,
+    result = dict(changed=False, proven=False, restarted=False, answering=False, before={}, after={}, port_owner=None,
                   http_status=0, not_loaded=[], log=[], msg='')
     try:
         before = processes.unit_status(run_command, service)
     except discovery.DiscoveryError as exc:
-        module.fail_json(msg=to_native(exc), **result)
+        result['msg'] = to_native(exc)
+        module.fail_json(**result)
     result['before'] = unit_view(before)
     result['changed'] = True
     if module.check_mode:
@@ -282,6 +290,7 @@ def main():
         module.fail_json(**result)
     result['msg'] = ('restarted %s: new process %d (was %s), answering on port %d'
                      % (service, after['MainPID'], before['MainPID'] or 'none', params['port']))
+    result['proven'] = True
     module.exit_json(**result)
 
 

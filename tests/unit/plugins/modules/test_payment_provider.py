@@ -499,8 +499,8 @@ def test_database_without_the_payment_model_is_named_not_a_raw_error(make_host, 
 def test_two_bad_values_are_reported_together(make_host):
     host = make_host('16.0')
     before = read_record(host, 'shop1', all_fields(host))
-    result = run_module(payment_provider, args(host, settings_for('16.0', journal='NOPE', card_types=['CB', 'NOPECARD']),
-                                              databases=['shop1']), fails=True)
+    settings = settings_for('16.0', journal='NOPE', card_types=['CB', 'NOPECARD'])
+    result = run_module(payment_provider, args(host, settings, databases=['shop1']), fails=True)
     assert "settings.journal: 'NOPE' not found in account.journal" in result['msg'], result['msg']
     assert "settings.card_types: 'NOPECARD' not found in systempay.card" in result['msg'], result['msg']
     assert result['msg'].endswith('; nothing written')
