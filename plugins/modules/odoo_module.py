@@ -52,6 +52,12 @@ options:
     type: str
     choices: [present, latest]
     default: present
+  validate_only:
+    description:
+      - Only check the options and that every database named exists on this Odoo, then exit; nothing is read in the
+        databases. Used before any change is made on the host (the C(playbooks/site.yml) plan).
+    type: bool
+    default: false
   databases:
     description:
       - Databases to work on, in the order given.
@@ -243,6 +249,7 @@ def argument_spec():
         name=dict(type='str', default='payment_systempay'),
         state=dict(type='str', default='present', choices=['present', 'latest']),
         databases=dict(type='list', elements='str', default=['all']),
+        validate_only=dict(type='bool', default=False),
     )
     return spec
 
@@ -421,6 +428,12 @@ def main():
     host, odoo, url, secrets = transport.open_odoo(module)
 
     names, listed = _databases(module, odoo, url)
+    if params['validate_only']:
+        missing = [db for db in names if listed is not None and db not in listed]
+        if missing:
+            module.fail_json(msg='Cannot choose databases: %s %s not among the databases of this Odoo (%s)'
+                             % (', '.join(missing), 'are' if len(missing) > 1 else 'is', ', '.join(listed)))
+        module.exit_json(changed=False, databases=[], msg='databases: %s' % ', '.join(names))
     job = Run(module, host, odoo, host.addons_search_path(transport.module_runner(module)), listed, secrets)
     if job.copy is not None and job.expected is None:
         module.fail_json(msg='Cannot read the manifest of %s: %s' % (job.copy['path'], job.copy['error']))

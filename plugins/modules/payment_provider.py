@@ -362,6 +362,13 @@ options:
       - Public URL of the shop. When given, C(web.base.url) is set to it and frozen (C(web.base.url.freeze=True))
         so that Odoo does not reset it from the next admin login; the addon derives its notification URL from it.
     type: str
+  validate_only:
+    description:
+      - Only check the settings (types, values, cross-field rules, settings this generation lacks, databases and
+        overrides that name a database this Odoo does not have) and exit; no database is opened. Used before any
+        change is made on the host (the C(playbooks/site.yml) plan).
+    type: bool
+    default: false
   ipn_probe_passed:
     description:
       - The verdict of the IPN probe of the shop when it ran in the same play. V(false) refuses
@@ -538,6 +545,7 @@ def argument_spec():
         )),
         web_base_url=dict(type='str'),
         ipn_probe_passed=dict(type='bool'),
+        validate_only=dict(type='bool', default=False),
     )
     return spec
 
@@ -872,10 +880,21 @@ def main():
     names, error = transport.choose_databases(requested, listed, reason)
     if error:
         module.fail_json(msg=error)
+    if listed is None and params['validate_only']:
+        listed, dummy = odoo.list_databases(url, min(params['timeout'], 30))
+    missing = [name for name in names if listed is not None and name not in listed]
+    if missing:
+        module.fail_json(msg='Cannot configure the payment provider: database%s %s %s not among the databases of this '
+                         'Odoo (%s); nothing written' % ('s' if len(missing) > 1 else '', ', '.join(missing),
+                                                         'are' if len(missing) > 1 else 'is', ', '.join(listed)))
     flats = _settings_by_database(module, names)
     for flat in flats.values():
         secrets.extend(provider.secret_values(flat))
     _check_all(module, flats, facts)
+    if params['validate_only']:
+        # The plan stage: every value checked against the host's series and databases, nothing read in them.
+        module.exit_json(changed=False, databases=[], series=dict(series=host.series, line=facts['line']),
+                         msg='settings valid for databases %s' % ', '.join(names))
 
     job = Run(module, host, odoo, facts, secrets)
     report = []

@@ -63,12 +63,25 @@ def make_inputs(folder):
         constants = src.read(CONSTANTS)
     made["latin1"] = rezip(latin1, rename=lambda n: None if n == CONSTANTS else n,
                            extra=[(CONSTANTS, b'# coding: utf-8\nADDRESS_LABEL = "Alin\xe9a 2"\n' + constants)])
+    # a real archive change waiting: the cases below must be refused before it is applied
+    made["pending"] = rezip(folder / "Systempay_Odoo_16_v3.1.1.zip",
+                            extra=[("payment_systempay/data/pending_change.xml", b"<odoo/>\n")])
     wrong_lines = folder / "other-lines"
     wrong_lines.mkdir()
     for name in ("Systempay_Odoo_10-14_v1.2.6.zip", "Systempay_Odoo_17-19_v4.3.1.zip"):
         shutil.copy(FIXTURES / name, wrong_lines)
     made["other_lines"] = str(wrong_lines)
     return made
+
+
+def settings(**values):
+    """Valid provider settings in test mode, with ``values`` laid over them."""
+    return dict({"mode": "test", "shop_id": "12345678", "key_test": "kTestKey-5f1c9a7b"}, **values)
+
+
+def pending(made, **extra):
+    """The extra vars of a case that must be refused while an archive change is pending."""
+    return dict(extra, addon_src=made["pending"])
 
 
 # (case, host, extra vars (callable of the made inputs), texts the output must hold)
@@ -118,6 +131,33 @@ CASES = [
     ("destination the service user cannot read", ODOO_HOST, lambda m: {"addon_dest": UNREADABLE},
      ["Cannot install payment_systempay in /srv/root-only-addons on badinput-odoo16-deb: odoo, the user Odoo runs "
       "as, cannot read that folder (owner root:root, mode 0700"]),
+    # Inputs of later steps (module, provider, IPN probe), each with the archive change above pending: refused in the
+    # plan, before the addon files change.
+    ("shop id of 4 digits", ODOO_HOST, lambda m: pending(m, provider_settings=settings(shop_id="1234")),
+     ["settings.shop_id must be the 8 digits of the shop id", "'1234'"]),
+    ("production without its key", ODOO_HOST,
+     lambda m: pending(m, provider_settings=settings(mode="production", key_production="")),
+     ["settings.key_production is empty"]),
+    ("unknown signature algorithm", ODOO_HOST, lambda m: pending(m, provider_settings=settings(sign_algo="SHA-512")),
+     ["sign_algo", "SHA-512"]),
+    ("unknown setting", ODOO_HOST, lambda m: pending(m, provider_settings=settings(shop_idd="12345678")),
+     ["shop_idd"]),
+    ("text where a number goes", ODOO_HOST,
+     lambda m: pending(m, provider_settings=settings(redirect={"enabled": True, "success_timeout": "ten"})),
+     ["success_timeout"]),
+    ("override of a database that does not exist", ODOO_HOST,
+     lambda m: pending(m, provider_settings=settings(),
+                       provider_overrides=[{"database": "nosuchdb", "settings": {"title": "Carte"}}]),
+     ["overrides name database nosuchdb, which is not among the databases worked on (shop1)"]),
+    ("module step on a database that does not exist", ODOO_HOST,
+     lambda m: pending(m, systempay_odoo_databases=["nosuchdb"]),
+     ["Cannot choose databases: nosuchdb is not among the databases of this Odoo (shop1)"]),
+    ("probe URL that is not a URL", ODOO_HOST, lambda m: pending(m, ipn_probe_urls=["shop.example.com"]),
+     ["ipn_probe_urls must be full http:// or https:// URLs such as https://shop.example.com", "shop.example.com"]),
+    ("probe timeout of 0", ODOO_HOST, lambda m: pending(m, ipn_probe_timeout=0),
+     ["ipn_probe_timeout is 0: give 1 to 120 seconds"]),
+    ("unknown transport", ODOO_HOST, lambda m: pending(m, systempay_odoo_transport="ftp"),
+     ['systempay_odoo_transport is "ftp": give cli']),
     ("host without Odoo", BARE_HOST, lambda m: {},
      ["Cannot find Odoo: no ", "(set service or binary)"]),
 ]
@@ -159,6 +199,8 @@ def test_bad_input_is_refused_clearly(runs, name, target, extra, texts):
     for text in texts:
         assert text in " ".join(out.split()), out
     assert f"{target}" in out and "failed=1" in out, out
+    # the run report never crashes: the host has its summary with the reason, whatever stage failed
+    assert "status: failed: " in out and "has no attribute" not in out, out
     if name in STAGED_THEN_REMOVED:
         assert "Remove what this step created before the refusal" in out, out
     else:

@@ -8,6 +8,8 @@ Odoo started outside its unit, a unit whose restart systemd refuses. Each of tho
 
 import json
 import os
+import threading
+import time
 
 import molecule_hosts
 
@@ -142,7 +144,8 @@ def test_a_restart_systemd_refuses_fails_the_host_and_is_never_reported_as_done(
     report_dir = os.path.join(molecule_hosts.project_dir(), "build", "proofs", "report-refused")
     try:
         run = molecule_hosts.run_playbook(host.backend.get_hostname(), {
-            "addon_src": os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.0.zip"), "report_dir": report_dir})
+            "addon_src": os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.0.zip"), "addon_allow_downgrade": True,
+            "report_dir": report_dir})
         out = flat(run.stdout)
         assert run.returncode != 0, out
         assert "Cannot restart odoo.service: systemctl restart said" in out and "Operation refused" in out, out
@@ -157,3 +160,32 @@ def test_a_restart_systemd_refuses_fails_the_host_and_is_never_reported_as_done(
         assert molecule_hosts.tree_digest(host, ADDON) == before_files
     finally:
         host.check_output("rm -f %s && systemctl daemon-reload", DROPIN)
+
+
+def test_two_runs_at_once_one_waits_for_the_other(host):
+    """While a run holds the host's lock (an upgrade, slowed down by its restart), a second run started on the same
+    host fails at once (systempay_odoo_lock_wait 0) naming the holder, before any change; the first run ends well
+    and releases the lock."""
+    lock = "/var/lib/systempay-odoo/run.lock"
+    results = {}
+    first = threading.Thread(target=lambda: results.update(first=molecule_hosts.run_playbook(
+        host.backend.get_hostname(), {"addon_src": os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.1.zip"),
+                                      "addon_dbfilter": "^shop1$"})))
+    first.start()
+    try:
+        for dummy in range(120):
+            if host.file(lock).exists:
+                break
+            time.sleep(0.5)
+        assert host.file(lock).exists, "the first run never took the lock"
+        holder = json.loads(host.file(lock).content_string)["holder"]
+        second = molecule_hosts.run_playbook(host.backend.get_hostname(), {"systempay_odoo_lock_wait": 0})
+        out = flat(second.stdout)
+        assert second.returncode != 0, out
+        assert ("another run holds it (controller %s, ansible-playbook pid %s, run started %s"
+                % (holder["controller"], holder["pid"], holder["started"])) in out, out
+        assert "changed=0" in out and "failed=1" in out, out
+    finally:
+        first.join(timeout=300)
+    assert results["first"].returncode == 0, results["first"].stdout
+    assert not host.file(lock).exists

@@ -106,3 +106,27 @@ def test_a_good_rerun_changes_nothing(host, hvars, dummy):
     assert run.returncode == 0, run.stdout
     assert "changed=0" in run.stdout and "failed=0" in run.stdout, run.stdout
     assert molecule_hosts.service_starts(host, hvars) == starts
+
+
+def test_a_downgrade_is_refused_then_done_when_asked_for(host, hvars):
+    """3.1.0 over 3.1.1: refused before any change (files, restarts) naming the variable; with
+    addon_allow_downgrade it is done and reported as a downgrade, the database keeping its newer version."""
+    before = tree(host)
+    starts = molecule_hosts.service_starts(host, hvars)
+    older = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.0.zip")
+    run = molecule_hosts.run_playbook(host.backend.get_hostname(), {"addon_src": older})
+    out = " ".join(run.stdout.split())
+    assert run.returncode != 0, out
+    assert ("Cannot install payment_systempay 3.1.0 in /var/lib/odoo/addons/16.0 on upgrade-odoo16-deb: version "
+            "3.1.1 is in place, and this archive is older (a downgrade)") in out, out
+    assert "set addon_allow_downgrade (systempay_odoo_allow_downgrade) to true" in out and "changed=0" in out, out
+    assert tree(host) == before and molecule_hosts.service_starts(host, hvars) == starts
+    run = molecule_hosts.run_playbook(host.backend.get_hostname(),
+                                      {"addon_src": older, "systempay_odoo_allow_downgrade": True})
+    out = " ".join(run.stdout.split())
+    assert run.returncode == 0, out
+    assert "in /var/lib/odoo/addons/16.0: downgraded" in out, out
+    assert "installed 16.0.3.1.1 is newer than the copy on disk (16.0.3.1.0); not downgraded" in out, out
+    assert manifest_version(host) == "3.1.0"
+    assert molecule_hosts.service_starts(host, hvars) == starts + 1
+    assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}

@@ -439,3 +439,15 @@ def test_requirement_failure_names_the_module_and_the_fix():
         'leave shop9 out of `databases`')
     two = odoo_modules.requirement_failure('payment_x', line, [('account', 'uninstalled'), ('sale', None)], 'shop9')
     assert 'needs Invoicing (account), sale, ' in two and 'does not have them installed' in two
+
+
+# -- validate_only (the plan stage of site.yml) -------------------------------------------------------
+def test_validate_only_names_a_database_this_odoo_does_not_have_and_touches_nothing(make_host):
+    host = make_host()
+    host.start()
+    before = states(host)
+    result = run_module(odoo_module, args(host, databases=['shop1', 'nosuchdb'], validate_only=True), fails=True)
+    assert result['msg'].startswith('Cannot choose databases: nosuchdb is not among the databases of this Odoo (')
+    ok = run_module(odoo_module, args(host, databases=['shop2', 'shop1'], validate_only=True))
+    assert ok['changed'] is False and ok['databases'] == [] and ok['msg'] == 'databases: shop2, shop1'
+    assert states(host) == before

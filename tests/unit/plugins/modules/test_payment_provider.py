@@ -512,3 +512,19 @@ def test_every_invalid_argument_is_reported_at_once(make_host):
     result = run_module(payment_provider, args(host, {'sign_algo': 'SHA-512', 'language': 'xx'}), fails=True)
     assert 'value of sign_algo must be one of: HMAC-SHA-256, SHA-1, got: SHA-512' in result['msg'], result['msg']
     assert 'value of language must be one of: ' in result['msg'] and 'got: xx' in result['msg'], result['msg']
+
+
+def test_validate_only_checks_values_and_databases_and_reads_no_database(make_host):
+    host = make_host('16.0')
+    host.start()
+    before = read_record(host, 'shop1', all_fields(host))
+    result = run_module(payment_provider, args(host, settings_for('16.0'), databases=['shop1', 'nosuchdb'],
+                                              validate_only=True), fails=True)
+    assert result['msg'].startswith('Cannot configure the payment provider: database nosuchdb is not among the '
+                                    'databases of this Odoo ('), result['msg']
+    result = run_module(payment_provider, args(host, dict(settings_for('16.0'), shop_id='1234'), validate_only=True),
+                        fails=True)
+    assert "settings.shop_id must be the 8 digits of the shop id" in result['msg']
+    ok = run_module(payment_provider, args(host, settings_for('16.0'), validate_only=True))
+    assert ok['changed'] is False and ok['databases'] == [] and 'settings valid for databases shop1, shop2' in ok['msg']
+    assert read_record(host, 'shop1', all_fields(host)) == before

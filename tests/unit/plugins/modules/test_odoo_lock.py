@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""odoo_lock, driven through main() on a lock file in a temp folder."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import time
+
+from ansible_collections.systempay.odoo.plugins.modules import odoo_lock
+from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
+
+A = {'controller': 'ctl1', 'pid': 100, 'started': '2026-12-04T10:00:00Z'}
+B = {'controller': 'ctl1', 'pid': 200, 'started': '2026-12-04T10:05:00Z'}
+
+
+def lock(tmp_path, token, holder, fails=False, **kwargs):
+    args = dict(path=str(tmp_path / 'lock' / 'run.lock'), token=token, holder=holder, **kwargs)
+    return run_module(odoo_lock, args, fails=fails)
+
+
+def test_free_lock_is_taken_and_the_same_run_renews_it(tmp_path):
+    first = lock(tmp_path, 'a', A, wait=0)
+    assert first['acquired'] is True and first['changed'] is True and first['taken_over'] is None
+    again = lock(tmp_path, 'a', A, wait=0)
+    assert again['acquired'] is True and again['changed'] is False
+    with open(str(tmp_path / 'lock' / 'run.lock')) as handle:
+        record = json.load(handle)
+    assert record['token'] == 'a' and record['holder'] == A and record['expires'] > time.time()
+
+
+def test_a_second_run_waits_then_fails_naming_the_holder(tmp_path):
+    lock(tmp_path, 'a', A)
+    start = time.time()
+    result = lock(tmp_path, 'b', B, wait=2, fails=True)
+    assert time.time() - start >= 2
+    assert result['acquired'] is False and result['holder'] == A
+    assert 'another run holds it (controller ctl1, ansible-playbook pid 100, run started 2026-12-04T10:00:00Z' in \
+        result['msg']
+
+
+def test_takeover_only_when_expired_or_the_holder_pid_is_gone_on_this_controller(tmp_path):
+    lock(tmp_path, 'a', A, lease=1)
+    assert lock(tmp_path, 'b', B, wait=0, stale_pid=999, fails=True)['acquired'] is False   # another pid
+    other = dict(B, controller='ctl2')
+    lock(tmp_path, 'a', A)                                                                 # renewed, long lease
+    assert lock(tmp_path, 'c', other, wait=0, stale_pid=100, fails=True)['acquired'] is False  # other controller
+    taken = lock(tmp_path, 'b', B, wait=0, stale_pid=100)
+    assert taken['acquired'] is True and taken['taken_over'] == 'holder gone'
+    lock(tmp_path, 'b', B, lease=1)
+    time.sleep(1.2)
+    expired = lock(tmp_path, 'a', A, wait=0)
+    assert expired['acquired'] is True and expired['taken_over'] == 'expired'
+
+
+def test_renew_fails_when_the_lock_was_lost_and_release_only_removes_our_own(tmp_path):
+    lock(tmp_path, 'a', A)
+    assert lock(tmp_path, 'a', A, state='renewed')['acquired'] is True
+    assert 'this run does not hold it any more' in lock(tmp_path, 'b', B, state='renewed', fails=True)['msg']
+    assert lock(tmp_path, 'b', B, state='released')['changed'] is False
+    assert (tmp_path / 'lock' / 'run.lock').exists()
+    assert lock(tmp_path, 'a', A, state='released')['changed'] is True
+    assert not (tmp_path / 'lock' / 'run.lock').exists()
