@@ -169,3 +169,23 @@ def test_named_databases_over_xmlrpc_change_nothing(host, hvars, rpc_password, m
     assert "database shop2: none (16.0.3.1.1 -> 16.0.3.1.1)" in out, out
     assert "shop3" not in out.split("TASK [Summary]", 1)[-1], out
     assert molecule_hosts.service_starts(host, hvars) == starts
+
+
+def test_rpc_reaches_the_provider_step_and_the_probe_read(host, hvars, rpc_password, monkeypatch):
+    """systempay_odoo_transport rpc with provider settings: the provider step works over XML-RPC (its calls are in
+    the server's access log, as /xmlrpc/2/object requests), the IPN probe reads the databases the same way, the
+    title is read back in the database, and the password is in no output."""
+    log = "/var/log/odoo/odoo-server.log"
+    object_calls = host.check_output("grep -c 'POST /xmlrpc/2/object' %s || true", log)
+    code, out, counts = site_yml(host, monkeypatch, {
+        "systempay_odoo_transport": "rpc", "systempay_odoo_login": "admin", "systempay_odoo_password": rpc_password,
+        "provider_settings": {"title": "Carte RPC", "mode": "test", "shop_id": "12345678",
+                              "key_test": "kTestKey-5f1c9a7b"}})
+    assert rpc_password not in out   # first, and without "out" in the message: it would show the password
+    assert code == 0 and counts["failed"] == 0, out
+    assert int(host.check_output("grep -c 'POST /xmlrpc/2/object' %s || true", log)) > int(object_calls or 0)
+    for database in ("shop1", "shop2"):
+        title = odoo_shell(host, hvars, database, (
+            "import json\n"
+            "print('RESULT=' + json.dumps(env.ref('payment_systempay.payment_provider_systempay').name))\n"))
+        assert title == "Carte RPC", database
