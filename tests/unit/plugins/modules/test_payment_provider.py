@@ -518,8 +518,8 @@ def test_validate_only_checks_values_and_databases_and_reads_no_database(make_ho
     host = make_host('16.0')
     host.start()
     before = read_record(host, 'shop1', all_fields(host))
-    result = run_module(payment_provider, args(host, settings_for('16.0'), databases=['shop1', 'nosuchdb'],
-                                              validate_only=True), fails=True)
+    checked = args(host, settings_for('16.0'), databases=['shop1', 'nosuchdb'], validate_only=True)
+    result = run_module(payment_provider, checked, fails=True)
     assert result['msg'].startswith('Cannot configure the payment provider: database nosuchdb is not among the '
                                     'databases of this Odoo ('), result['msg']
     result = run_module(payment_provider, args(host, dict(settings_for('16.0'), shop_id='1234'), validate_only=True),
