@@ -1,9 +1,15 @@
 """Addons path, data dir and shadowing (ground truth section 2; Odoo 16 initialize_sys_path and
 config.addons_data_dir)."""
 import os
+import pwd
+import shutil
 import stat
+import subprocess
+import tempfile
 
-from standin_helpers import make_module
+import pytest
+
+from standin_helpers import Host, make_module
 
 
 def _installed_version(host, db, name):
@@ -69,3 +75,44 @@ def test_module_removed_from_disk_is_reported_not_fatal(host):
     assert "WARNING shop1 odoo.modules.graph: module gone: not installable, skipped" in log
     assert "Some modules are not loaded, some dependencies or manifest may be missing: ['gone']" in log
     assert log.index('module gone: not installable, skipped') < log.index('Some modules are not loaded')
+
+
+# The service user runs the system's Python (the venv's may not be readable by it); the stand-in is stdlib-only.
+SYSTEM_PYTHON = '/usr/bin/python3'
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('runuser') or not os.path.exists(SYSTEM_PYTHON),
+                    reason='needs root, runuser and /usr/bin/python3 to run Odoo as another user')
+def test_data_dir_addons_left_to_root_are_skipped_by_the_service_user():
+    """Odoo run once as root leaves <data_dir>/addons (0700) and <data_dir>/addons/16.0 (0500) to root. Odoo then
+    running as the service user cannot read them: initialize_sys_path leaves the folder out (os.access R_OK), so a
+    module installed there is skipped (graph.add_modules) and listed as not loaded (loading.load_modules), and the
+    run still exits 0 (ground truth section 8)."""
+    root = tempfile.mkdtemp(prefix='standin-root-')
+    try:
+        os.chmod(root, 0o755)
+        host = Host(root, series='16.0')            # its own copy of the stand-in, readable by the service user
+        series_dir = os.path.join(host.data_dir, 'addons', '16.0')
+        os.makedirs(series_dir)
+        make_module(series_dir, 'mymod')
+        host.create_db('shop1', 'mymod')            # as root: the folder is readable, the module is installed
+        assert "module mymod: not installable" not in host.read_log()
+        os.chmod(series_dir, 0o500)
+        os.chmod(os.path.dirname(series_dir), 0o700)
+        user = pwd.getpwnam('nobody')
+        for top, dirs, files in os.walk(root):
+            for name in [top] + [os.path.join(top, n) for n in dirs + files]:
+                if not name.startswith(os.path.dirname(series_dir)):
+                    os.chown(name, user.pw_uid, user.pw_gid)
+        host.clear_log()
+        result = subprocess.run(['runuser', '-u', 'nobody', '--', SYSTEM_PYTHON, host.bin, '-c', host.conf, '-d', 'shop1',
+                                 '-u', 'base', '--stop-after-init'], env=host.env(), cwd=root,
+                                capture_output=True, text=True, timeout=60)
+        log = host.read_log()
+        assert result.returncode == 0, result.stderr + log
+        paths_line = [line for line in log.splitlines() if 'addons paths:' in line][0]
+        assert series_dir not in paths_line
+        assert 'WARNING shop1 odoo.modules.graph: module mymod: not installable, skipped' in log
+        assert "Some modules are not loaded, some dependencies or manifest may be missing: ['mymod']" in log
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
