@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import time
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ HEALTHY = (A, C, D)
 MODULE = "payment_systempay"
 START = {A: "3.1.0", B: "3.1.0", C: "1.2.5", D: "3.1.0"}
 NEW = {A: "3.1.1", B: "3.1.0", C: "1.2.6", D: "3.1.1"}   # fleet-b's 3.1.2 never stays
-UPGRADE_VARS = {"addon_src": "{{ fleet_upgrade_src }}", "systempay_odoo_serial": [2, 2]}
+UPGRADE_VARS = {"addon_src": "{{ fleet_upgrade_src }}", "systempay_odoo_serial": [2, 2], "report_junit": True}
 INSTALL_TASK = "Install or upgrade the addon folder"
 
 
@@ -151,13 +152,26 @@ def test_no_failure_allowed_stops_after_the_failing_batch(initial, tmp_path):
     # its database was never reached: the run stopped at the restart, before the module step
     assert [(db["name"], db["action"], db["version_after"]) for db in records[B]["databases"]] == [
         ("shop1", "not reached", None)]
-    assert "Odoo did not answer POST http://127.0.0.1:8069/web/webclient/version_info" in records[B]["error"]
+    assert "odoo.service restarted (pid " in records[B]["error"], records[B]["error"]
+    assert "but Odoo does not answer as that unit within" in records[B]["error"], records[B]["error"]
     assert "Rolled back: the previous addon files (3.1.0) are in place again" in records[B]["error"]
     markdown = (tmp_path / "systempay-odoo-report.md").read_text(encoding="utf-8")
     assert f"| {A} | 16.0 | ok | 3.1.0 | 3.1.1 | upgraded | yes |" in markdown, markdown
     assert f"| {B} | 16.0 | failed | 3.1.0 | 3.1.0 | rolled back | yes | unchanged | shop1 | not reached |" in markdown, \
         markdown
-    assert f"- **{B}**: Odoo did not answer" in markdown, markdown
+    assert f"- **{B}**: odoo.service restarted (pid " in markdown, markdown
+    # the same run as JUnit XML (report_junit): one suite per host of the batch, counts that match, and the failing
+    # host's failure carrying the same reason as the run report
+    junit = ElementTree.parse(str(tmp_path / "systempay-odoo-report.junit.xml")).getroot()
+    suites = {suite.get("name"): suite for suite in junit.findall("testsuite")}
+    assert sorted(suites) == [A, B]
+    for suite in suites.values():
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases)
+        assert int(suite.get("failures")) == len([case for case in cases if case.find("failure") is not None])
+    assert int(junit.get("failures")) == 1 and suites[A].get("failures") == "0"
+    [failed] = [case for case in suites[B].findall("testcase") if case.find("failure") is not None]
+    assert failed.get("name") == "addon" and failed.find("failure").get("message") == records[B]["error"]
     assert C not in markdown and D not in markdown
 
 
