@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import jinja2
 

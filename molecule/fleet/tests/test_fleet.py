@@ -13,8 +13,8 @@ import re
 import signal
 import subprocess
 import time
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import testinfra
