@@ -45,7 +45,8 @@ def test_the_counts_match_and_each_failure_carries_its_message_and_fix():
         record('fleet-a', databases=[db('shop1', provider_action='update')],
                probes=[{'url': 'https://a.example', 'verdict': 'OK', 'ok': True, 'fix': '', 'notify_url': ''}]),
         record('fleet-b', status='failed', action='rolled back', restart=False,
-               error='odoo.service restarted (pid 9) but Odoo does not answer as that unit within 30 s: HTTP 500 <&>'),
+               error='odoo.service restarted (pid 9) but Odoo does not answer as that unit within 30 s: HTTP 500 <&>.\n'
+                     'Rolled back: the previous addon files (3.1.0) are in place again "quoted"'),
         record('fleet-c', status='failed', error='Cannot upgrade payment_systempay in database shop2: exit 255',
                databases=[db('shop1'), db('shop2', action='failed', msg='exit 255')]),
         record('fleet-d', status='failed', error='the IPN probe failed',

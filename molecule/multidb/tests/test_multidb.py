@@ -189,3 +189,42 @@ def test_rpc_reaches_the_provider_step_and_the_probe_read(host, hvars, rpc_passw
             "import json\n"
             "print('RESULT=' + json.dumps(env.ref('payment_systempay.payment_provider_systempay').name))\n"))
         assert title == "Carte RPC", database
+
+
+PROVIDER_ALONE = """---
+- name: The provider step alone, as site.yml runs it
+  hosts: odoo
+  gather_facts: false
+  tasks:
+    - name: Set the provider settings
+      ansible.builtin.include_role:
+        name: systempay.odoo.provider
+"""
+
+
+def test_provider_step_names_a_database_without_the_addon_and_every_bad_value(host, hvars, tmp_path):
+    """The provider step on shop3 (no addon, not even the payment module): the message says the module is not
+    installed there, not a raw KeyError. On shop1, an unknown journal and an unknown card type are both named in
+    one refusal. Nothing is written."""
+    playbook = tmp_path / "provider_alone.yml"
+    playbook.write_text(PROVIDER_ALONE, encoding="utf-8")
+    name = host.backend.get_hostname()
+    read_title = ("import json\n"
+                  "print('RESULT=' + json.dumps(env.ref('payment_systempay.payment_provider_systempay').name))\n")
+    title_before = odoo_shell(host, hvars, "shop1", read_title)
+    base = {"mode": "test", "shop_id": "12345678", "key_test": "kTestKey-5f1c9a7b"}
+    run = molecule_hosts.run_playbook(name, {"provider_settings": base, "provider_databases": ["shop3"]},
+                                      playbook=str(playbook))
+    out = " ".join(run.stdout.split())
+    assert run.returncode != 0, out
+    assert ("Cannot configure the provider in database shop3: the module payment_systempay is not installed there "
+            "(state: uninstalled)") in out, out
+    assert "KeyError" not in out and "doesn't exist" not in out, out
+    run = molecule_hosts.run_playbook(name, {
+        "provider_settings": dict(base, title="Carte", journal="NOPE", card_types=["CB", "NOPECARD"]),
+        "provider_databases": ["shop1"]}, playbook=str(playbook))
+    out = " ".join(run.stdout.split())
+    assert run.returncode != 0, out
+    assert "settings.journal: 'NOPE' not found in account.journal" in out, out
+    assert "settings.card_types: 'NOPECARD' not found in systempay.card" in out, out
+    assert odoo_shell(host, hvars, "shop1", read_title) == title_before
