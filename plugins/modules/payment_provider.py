@@ -530,6 +530,9 @@ from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 PARAM_PREFIX = 'ir.config_parameter:'
+# The state given for a module Odoo has no row for in a database (its module list was not updated since the addon
+# came on disk).
+NOT_LISTED = 'not in its module list'
 FIELD_ATTRIBUTES = ['type', 'relation', 'selection', 'readonly']
 
 
@@ -616,12 +619,12 @@ class Run(object):
         return entry, entry['msg']
 
     def _module_state(self, db):
-        """``(state, version)`` of the addon's module in ``db`` (``('unknown', None)`` when Odoo has no row)."""
+        """``(state, version)`` of the addon's module in ``db`` (:data:`NOT_LISTED` when Odoo has no row for it)."""
         rows = self._batch(db, [transport.batch_call('ir.module.module', 'search_read',
                                                      [[('name', '=', self.facts['module'])]],
                                                      {'fields': ['state', 'latest_version']})],
                            'read the state of %s' % self.facts['module'])[0]
-        return (rows[0].get('state'), rows[0].get('latest_version')) if rows else ('unknown', None)
+        return (rows[0].get('state'), rows[0].get('latest_version')) if rows else (NOT_LISTED, None)
 
     def _not_there(self, db, state, version):
         """The failure of a database where the addon's model, record or fields are not there, saying why."""
@@ -659,7 +662,7 @@ class Run(object):
                 raise
             raise self._not_there(db, *self._module_state(db))
         modules, xmlids, described = results[0], results[1], results[2]
-        state, version = (modules[0].get('state'), modules[0].get('latest_version')) if modules else ('unknown', None)
+        state, version = (modules[0].get('state'), modules[0].get('latest_version')) if modules else (NOT_LISTED, None)
         entry['model'] = model
         if state != 'installed':
             raise self._not_there(db, state, version)
