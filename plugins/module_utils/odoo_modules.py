@@ -177,6 +177,24 @@ def _model_owner(model):
     return _MODEL_MODULES.get(model.split('.', 1)[0], 'the module that defines %s' % model)
 
 
+_SKIPPED_RE = re.compile(r'module (\w+): not installable, skipped')
+_NOT_LOADED_RE = re.compile(r'Some modules are not loaded.*?: \[?(.*?)\]?\s*$')
+
+
+def not_loaded(lines, first=None, skipped_only=False):
+    """Modules Odoo's log ``lines`` say it skipped (graph: ``module X: not installable, skipped``) or, unless
+    ``skipped_only``, did not load (loading: ``Some modules are not loaded ...: [...]``); ``first`` first."""
+    found = []
+    for line in lines:
+        match = _SKIPPED_RE.search(line)
+        names = [match.group(1)] if match else []
+        match = None if skipped_only else _NOT_LOADED_RE.search(line)
+        if match:
+            names += re.findall(r'\w+', match.group(1))
+        found += [name for name in names if name not in found]
+    return sorted(found, key=lambda name: (name != first, name))
+
+
 def explain_failure(text, name, db, series):
     """What an install/upgrade failure log (or Fault text) means, in one sentence; None when not known.
 
@@ -199,7 +217,7 @@ def explain_failure(text, name, db, series):
             hint = ''
         return ('the %s addon line on disk does not fit this Odoo series (%s): it imports %s, which Odoo %s '
                 'does not have%s' % (name, series, match.group('path'), series, hint))
-    if re.search(r'module %s: not installable, skipped' % re.escape(name), text):
+    if name in not_loaded(text.splitlines(), skipped_only=True):
         return ('Odoo skipped %s as not installable: the user Odoo runs as cannot read its folder, or its manifest '
                 'says installable: False' % name)
     match = re.search(r'invalid module names, ignored: (?P<names>.*)', text)

@@ -137,6 +137,15 @@ def in_cgroup(cgroup, unit_cgroup):
     return cgroup == unit_cgroup or cgroup.startswith(unit_cgroup.rstrip('/') + '/')
 
 
+def port_owner_of_unit(port, control_group, proc=PROC):
+    """:func:`port_owner` with ``in_service``: whether that process is in the unit's cgroup ``control_group`` (None
+    when the process cannot be read), or None when nothing listens on ``port``."""
+    owner = port_owner(port, proc)
+    if owner is not None:
+        owner['in_service'] = None if owner.get('unreadable') else in_cgroup(owner['cgroup'], control_group)
+    return owner
+
+
 def unit_status(run_command, unit):
     """``{LoadState, ActiveState, SubState, MainPID, InvocationID, ControlGroup, ...}`` from ``systemctl show``
     (values as text; MainPID an int). Raises :class:`discovery.DiscoveryError` when systemctl cannot answer."""

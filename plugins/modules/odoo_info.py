@@ -557,10 +557,8 @@ def main():
             service_status = processes.unit_status(run_command, install['service'])
         except discovery.DiscoveryError as exc:
             module.warn(to_native(exc))
-    owner = processes.port_owner(http_port)
+    owner = processes.port_owner_of_unit(http_port, (service_status or {}).get('ControlGroup'))
     if owner is not None:
-        owner['in_service'] = None if owner.get('unreadable') else (
-            bool(service_status) and processes.in_cgroup(owner['cgroup'], service_status.get('ControlGroup')))
         if owner.get('unreadable'):
             module.warn('Cannot tell which process serves port %d: /proc/<pid>/fd is not readable here (root without '
                         'CAP_SYS_PTRACE?); a restart is then proven by systemd and HTTP only' % http_port)

@@ -127,6 +127,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import processes
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -145,21 +146,6 @@ def version_info(url, timeout=5):
         return exc.code
     except (URLError, OSError, ValueError):
         return 0
-
-
-def not_loaded(lines, module):
-    """Modules the log ``lines`` say Odoo skipped or did not load (``module`` first when it is among them)."""
-    found = []
-    for line in lines:
-        match = re.search(r'module (\w+): not installable, skipped', line)
-        if match and match.group(1) not in found:
-            found.append(match.group(1))
-        match = re.search(r'Some modules are not loaded.*?: \[?(.*?)\]?\s*$', line)
-        if match:
-            for name in re.findall(r'\w+', match.group(1)):
-                if name not in found:
-                    found.append(name)
-    return sorted(found, key=lambda name: (name != module, name))
 
 
 class Log(object):
@@ -245,12 +231,9 @@ def main():
                                and after['ActiveState'] == 'active')
         if result['restarted']:
             result['http_status'] = version_info(params['url'])
-            owner = processes.port_owner(params['port'])
+            owner = processes.port_owner_of_unit(params['port'], after['ControlGroup'])
             result['port_owner'] = owner
-            ours = owner is not None and (owner.get('unreadable')
-                                          or processes.in_cgroup(owner['cgroup'], after['ControlGroup']))
-            if owner is not None:
-                owner['in_service'] = None if owner.get('unreadable') else ours
+            ours = owner is not None and owner['in_service'] is not False
             if result['http_status'] == 200 and ours:
                 result['answering'] = True
                 break
@@ -263,7 +246,7 @@ def main():
     result['after'] = unit_view(after)
     lines = log.since(after['InvocationID'])
     result['log'] = excerpt(lines)
-    result['not_loaded'] = not_loaded(lines, params['module'])
+    result['not_loaded'] = odoo_modules.not_loaded(lines, params['module'])
 
     if not result['restarted']:
         result['port_owner'] = processes.port_owner(params['port'])

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.modules import odoo_service
 
 # As Odoo 16 logs them (graph.add_modules, then loading.load_modules), and as the stand-in does.
@@ -19,8 +20,9 @@ SKIPPED = [
 
 
 def test_skipped_and_not_loaded_modules_are_read_from_the_log():
-    assert odoo_service.not_loaded(SKIPPED, 'payment_systempay') == ['payment_systempay', 'other_mod']
-    assert odoo_service.not_loaded(SKIPPED[:1], 'payment_systempay') == []
+    assert odoo_modules.not_loaded(SKIPPED, 'payment_systempay') == ['payment_systempay', 'other_mod']
+    assert odoo_modules.not_loaded(SKIPPED, skipped_only=True) == ['payment_systempay']
+    assert odoo_modules.not_loaded(SKIPPED[:1], 'payment_systempay') == []
 
 
 def test_the_log_file_is_read_from_where_it_ended_before_the_restart(tmp_path):
