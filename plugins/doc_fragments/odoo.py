@@ -38,6 +38,8 @@ options:
   binary:
     description:
       - Path of the Odoo program (C(odoo) or C(odoo-bin)). Default, the one the service runs.
+      - With O(transport=rpc) the program need not be on the host; the series is then the running server's
+        (C(common.version())).
     type: path
   user:
     description:
@@ -67,8 +69,17 @@ options:
       - Seconds one Odoo run (O(transport=cli), through C(timeout)) or one XML-RPC call (O(transport=rpc)) may take.
     type: int
     default: 600
+  odoo_facts:
+    description:
+      - What M(systempay.odoo.odoo_info) returned for this host earlier in the run (the gather stage). When given,
+        Odoo is not discovered again; O(service), O(config) and O(binary) are ignored and the facts' own are used.
+        No process is started and the server is not called to find the install (no C(odoo --version), no search
+        for the C(odoo) package, no database list).
+      - The unit and config files the facts name are read again, because they alone hold the secrets (facts never
+        carry them) and the config may have been edited since (addons path).
+    type: dict
 notes:
-  - Runs on the Odoo host. Whatever the transport, the service is discovered as M(systempay.odoo.odoo_info) does it
+  - Runs on the Odoo host. Without O(odoo_facts), the service is discovered as M(systempay.odoo.odoo_info) does it
     (unit, program, config file, addons path).
   - Exit codes and return values prove nothing (a misspelt C(-i) exits 0); the modules read the state again afterwards.
 '''

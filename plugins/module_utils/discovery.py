@@ -587,7 +587,7 @@ def _first_existing(paths):
 
 
 def discover_install(run_command, service='auto', config=None, binary=None,
-                     unit_dirs=None, binary_candidates=None, config_candidates=None):
+                     unit_dirs=None, binary_candidates=None, config_candidates=None, program_required=True):
     """Find the Odoo install of this host: its service, program, user and config file.
 
     ``run_command(argv, cwd=None)`` runs a program and returns ``(rc, out, err)``
@@ -595,7 +595,8 @@ def discover_install(run_command, service='auto', config=None, binary=None,
     message naming what was looked for. Returns a dict (see ``odoo_info`` RETURN)
     plus ``secrets``: values to keep out of every output. The folder and file
     lists default to this file's ``UNIT_DIRS``, ``BINARY_CANDIDATES`` and
-    ``CONFIG_CANDIDATES``.
+    ``CONFIG_CANDIDATES``. Without ``program_required`` (a server reached over XML-RPC), a host without the
+    Odoo program is accepted: ``binary`` is then None.
     """
     unit_dirs = UNIT_DIRS if unit_dirs is None else unit_dirs
     binary_candidates = BINARY_CANDIDATES if binary_candidates is None else binary_candidates
@@ -652,10 +653,10 @@ def discover_install(run_command, service='auto', config=None, binary=None,
         facts['binary'] = binary
     if not facts['binary']:
         facts['binary'] = _first_existing(binary_candidates)
-        if not facts['binary']:
+        if not facts['binary'] and program_required:
             raise DiscoveryError('Cannot find Odoo: no %s and no %s (set service or binary)'
                                  % (searched_units, ', '.join(binary_candidates)))
-    if not os.path.isfile(facts['binary']):
+    if facts['binary'] and not os.path.isfile(facts['binary']):
         raise DiscoveryError('Cannot find Odoo: %s (the program%s) does not exist'
                              % (facts['binary'], ' of %s' % facts['unit_path'] if facts['unit_path'] else ''))
 

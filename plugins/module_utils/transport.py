@@ -143,7 +143,12 @@ def common_argument_spec():
         login=dict(type='str'),
         password=dict(type='str', no_log=True),
         timeout=dict(type='int', default=DEFAULT_TIMEOUT),
+        odoo_facts=dict(type='dict'),
     )
+
+
+# What :meth:`OdooHost.from_facts` takes from an ``odoo_info`` result (the gather stage's facts).
+FACT_KEYS = ('service', 'binary', 'config', 'version', 'series', 'odoo_root', 'databases')
 
 
 # ``required_if`` to give AnsibleModule with :func:`common_argument_spec`.
@@ -203,23 +208,57 @@ class OdooHost(object):
     program, user, config file), the program's ``--version`` and the config file.
     """
 
-    def __init__(self, install, conf, version, series):
+    def __init__(self, install, conf, version, series, odoo_root=False, databases=None):
         self.install = install
         self.conf = conf
         self.version = version
         self.series = series
-        self.major = generations.parse_series(series)
+        self.major = generations.parse_series(series) if series else None
+        # False: not known yet (found on first use); None: known to be unknown
+        self.odoo_root = odoo_root
+        # the server's database list as gather read it (None: not read)
+        self.databases = databases
+
+    @staticmethod
+    def _read_conf(path):
+        try:
+            return odoo_conf.OdooConf.from_file(path)
+        except (IOError, OSError, UnicodeDecodeError, odoo_conf.OdooConfError) as exc:
+            raise TransportError('cannot parse the Odoo config %s: %s' % (path, exc))
 
     @classmethod
-    def discover(cls, run_command, service='auto', config=None, binary=None):
-        """Raises :class:`discovery.DiscoveryError` (or ``TransportError`` for an unreadable config)."""
-        install = discovery.discover_install(run_command, service=service, config=config, binary=binary)
-        version, series = discovery.odoo_version(run_command, install['binary'], install['interpreter'])
-        try:
-            conf = odoo_conf.OdooConf.from_file(install['config'])
-        except (IOError, OSError, UnicodeDecodeError, odoo_conf.OdooConfError) as exc:
-            raise TransportError('cannot parse the Odoo config %s: %s' % (install['config'], exc))
-        return cls(install, conf, version, series)
+    def discover(cls, run_command, service='auto', config=None, binary=None, program_required=True):
+        """Raises :class:`discovery.DiscoveryError` (or ``TransportError`` for an unreadable config).
+
+        Without ``program_required`` (the ``rpc`` transport), a host without the Odoo program is accepted: the
+        version and series are then None, for the caller to ask the server.
+        """
+        install = discovery.discover_install(run_command, service=service, config=config, binary=binary,
+                                             program_required=program_required)
+        version, series = None, None
+        if install['binary']:
+            version, series = discovery.odoo_version(run_command, install['binary'], install['interpreter'])
+        return cls(install, cls._read_conf(install['config']), version, series)
+
+    @classmethod
+    def from_facts(cls, run_command, facts):
+        """The host as the gather stage found it (``facts``: what ``odoo_info`` returned), without discovering it
+        again: no process is started and Odoo is not called (no ``--version``, no search for the ``odoo`` package,
+        no database list). The unit and config files gather named are read again, because they alone hold the
+        secrets (facts never carry them) and the config may have been edited since (the addons path).
+
+        Raises :class:`TransportError` when ``facts`` is not an ``odoo_info`` result, or
+        :class:`discovery.DiscoveryError` when what it names is gone.
+        """
+        missing = [key for key in FACT_KEYS if key not in (facts or {})]
+        if missing:
+            raise TransportError('odoo_facts is not what systempay.odoo.odoo_info returned: it lacks %s'
+                                 % ', '.join(missing))
+        install = discovery.discover_install(
+            run_command, service=facts['service'] or None, config=facts['config'], binary=facts['binary'],
+            program_required=bool(facts['binary']))
+        return cls(install, cls._read_conf(install['config']), facts['version'], facts['series'],
+                   odoo_root=facts['odoo_root'], databases=facts['databases'])
 
     @property
     def secrets(self):
@@ -270,7 +309,10 @@ class OdooHost(object):
         cwd, home, env = install['working_directory'], install['home'], install['environment']
         value = self.option('data_dir')
         data_dir = discovery.expand_path(value, cwd, home, env) if value else discovery.default_data_dir(home)
-        odoo_root = discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
+        if self.odoo_root is False:
+            self.odoo_root = (discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
+                              if install['binary'] else None)
+        odoo_root = self.odoo_root
         value, source = self.option_source('addons_path')
         if value:
             configured = odoo_conf.split_list(value)
@@ -628,8 +670,12 @@ def connect(module, host, run_command=None, params=None):
 
 
 def open_odoo(module, params=None):
-    """Discover this host's Odoo and connect to it as ``params`` ask (the options of :func:`common_argument_spec`;
-    default: the module's parameters, or a suboption's dict). Fails the task with the cause when it cannot.
+    """This host's Odoo, connected to as ``params`` ask (the options of :func:`common_argument_spec`; default: the
+    module's parameters, or a suboption's dict). Fails the task with the cause when it cannot.
+
+    With ``odoo_facts`` (what ``odoo_info`` returned in the gather stage) nothing is discovered again
+    (:meth:`OdooHost.from_facts`). With ``transport: rpc`` the Odoo program need not be on the host: the series is
+    then the server's (``common.version()``).
 
     Returns ``(host, odoo, url, secrets)``: the :class:`OdooHost`, the transport, the URL of the running server,
     and the secret values (command line, config file, password) to mask with :func:`mask` in what the module
@@ -638,8 +684,13 @@ def open_odoo(module, params=None):
     """
     params = module.params if params is None else params
     run_command = module_runner(module)
+    rpc = params['transport'] == 'rpc'
     try:
-        host = OdooHost.discover(run_command, params['service'], params['config'], params['binary'])
+        if params.get('odoo_facts'):
+            host = OdooHost.from_facts(run_command, params['odoo_facts'])
+        else:
+            host = OdooHost.discover(run_command, params['service'], params['config'], params['binary'],
+                                     program_required=not rpc)
     except discovery.DiscoveryError as exc:
         module.fail_json(msg=str(exc))
     except TransportError as exc:
@@ -650,4 +701,24 @@ def open_odoo(module, params=None):
     except TransportError as exc:
         module.fail_json(msg='Cannot run Odoo as %s: %s' % (params['user'] or host.install['user'], exc))
     secrets = host.secrets + ([params['password']] if params['password'] else [])
+    if host.series is None:
+        # rpc on a host without the Odoo program: the running server says which series it is
+        try:
+            info = odoo.version()
+        except TransportError as exc:
+            module.fail_json(msg=mask('Cannot get the Odoo version from %s: %s' % (url, exc), secrets))
+        try:
+            host.version, host.series = discovery.parse_version_output(
+                'Odoo Server %s' % (info or {}).get('server_version', ''))
+        except discovery.DiscoveryError:
+            module.fail_json(msg='Cannot get the Odoo version from %s: common.version() answered %r'
+                             % (url, info))
+        host.major = generations.parse_series(host.series)
     return host, odoo, url, secrets
+
+
+def server_databases(host, odoo, url, timeout):
+    """``(names, reason)``: the server's database list as gather read it, else asked now (:func:`list_databases`)."""
+    if host.databases is not None:
+        return sorted(host.databases), None
+    return odoo.list_databases(url, timeout)

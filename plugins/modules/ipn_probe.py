@@ -236,6 +236,11 @@ options:
           - Seconds one Odoo run (O(odoo.transport=cli)) or one XML-RPC call (O(odoo.transport=rpc)) may take.
         type: int
         default: 600
+      odoo_facts:
+        description:
+          - What M(systempay.odoo.odoo_info) returned for this host earlier in the run: Odoo is then not discovered
+            again (as O(systempay.odoo.odoo_module#module:odoo_facts)).
+        type: dict
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -506,7 +511,7 @@ def read_host(module):
     options = module.params['odoo']
     brand = module.params['brand']
     host, odoo, url, secrets = transport.open_odoo(module, options)
-    listed, reason = odoo.list_databases(url, min(options['timeout'], 30))
+    listed, reason = transport.server_databases(host, odoo, url, min(options['timeout'], 30))
     names, error = transport.choose_databases(options['databases'], listed, reason)
     if error:
         module.fail_json(msg=error.replace('name them in databases', 'name them in odoo.databases'))

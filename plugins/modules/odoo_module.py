@@ -409,9 +409,9 @@ def task_message(failures, stopped_after=None, skipped=()):
     return text
 
 
-def _databases(module, odoo, url):
+def _databases(module, host, odoo, url):
     """``(names, listed)``: the databases to work on, and the server's list (None when unknown)."""
-    listed, reason = odoo.list_databases(url, min(module.params['timeout'], 30))
+    listed, reason = transport.server_databases(host, odoo, url, min(module.params['timeout'], 30))
     names, error = transport.choose_databases(module.params['databases'], listed, reason)
     if error:
         module.fail_json(msg=error)
@@ -427,7 +427,7 @@ def main():
         module.fail_json(msg='Cannot manage module %r: not an Odoo module name (letters, digits, _)' % (name,))
     host, odoo, url, secrets = transport.open_odoo(module)
 
-    names, listed = _databases(module, odoo, url)
+    names, listed = _databases(module, host, odoo, url)
     if params['validate_only']:
         missing = [db for db in names if listed is not None and db not in listed]
         if missing:

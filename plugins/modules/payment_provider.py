@@ -879,12 +879,12 @@ def main():
     requested = params['databases']
     listed, reason = (None, None)
     if [(name or '').strip() for name in requested] == ['all']:
-        listed, reason = odoo.list_databases(url, min(params['timeout'], 30))
+        listed, reason = transport.server_databases(host, odoo, url, min(params['timeout'], 30))
     names, error = transport.choose_databases(requested, listed, reason)
     if error:
         module.fail_json(msg=error)
     if listed is None and params['validate_only']:
-        listed, dummy = odoo.list_databases(url, min(params['timeout'], 30))
+        listed, dummy = transport.server_databases(host, odoo, url, min(params['timeout'], 30))
     missing = [name for name in names if listed is not None and name not in listed]
     if missing:
         module.fail_json(msg='Cannot configure the payment provider: database%s %s %s not among the databases of this '

@@ -13,11 +13,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import getpass
+import os
 
 import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
+from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.plugins.modules import odoo_module
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
 from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHost
@@ -324,6 +326,59 @@ def test_rpc_needs_login_and_password(make_host):
     host = make_host('template')
     result = run_module(odoo_module, args(host, transport='rpc'), fails=True)
     assert 'login' in result['msg'] and 'password' in result['msg']
+
+
+# -- facts gathered once, rpc without the program -----------------------------------------------
+def gathered(host):
+    """What odoo_info returns for ``host`` (the gather stage of playbooks/site.yml)."""
+    return run_module(odoo_info, dict(binary=host.bin, config=host.conf))
+
+
+def test_with_the_gathered_facts_odoo_is_not_discovered_again(make_host, monkeypatch):
+    host = make_host('installed')
+    host.start()
+    facts = gathered(host)
+    started = []
+    real = discovery.odoo_version
+
+    def counted(run_command, binary, interpreter=None):
+        started.append(binary)
+        return real(run_command, binary, interpreter)
+    monkeypatch.setattr(discovery, 'odoo_version', counted)
+    monkeypatch.setattr(discovery, 'find_odoo_root', lambda *a, **k: started.append('find_odoo_root'))
+    # binary and config point nowhere: the facts' own are used
+    result = run_module(odoo_module, dict(args(host, binary='/nowhere/odoo', config='/nowhere/odoo.conf'),
+                                          odoo_facts=facts, state='latest'))
+    assert started == []
+    assert actions(result) == [('shop1', 'none'), ('shop2', 'none')]
+    assert result['addons_path'][-1] == host.addons
+    # without them, the same task discovers (the program's --version, and the odoo package's folder)
+    run_module(odoo_module, args(host, state='latest'))
+    assert started == [host.bin, 'find_odoo_root']
+
+
+def test_odoo_facts_that_are_not_odoo_info_s_are_refused(make_host):
+    host = make_host('template')
+    result = run_module(odoo_module, dict(args(host), odoo_facts={'series': '16.0'}), fails=True)
+    assert result['msg'] == ('Cannot read the Odoo config: odoo_facts is not what systempay.odoo.odoo_info '
+                             'returned: it lacks service, binary, config, version, odoo_root, databases')
+
+
+def test_rpc_needs_no_odoo_program_on_the_host(make_host, monkeypatch):
+    host = make_host('installed')
+    host.start()
+    monkeypatch.setattr(discovery, 'BINARY_CANDIDATES', ('/nowhere/odoo', '/nowhere/odoo-bin'))
+    params = rpc_args(host, state='latest')
+    del params['binary']
+    result = run_module(odoo_module, params)
+    assert actions(result) == [('shop1', 'none'), ('shop2', 'none')]
+    assert result['disk'] == {'path': os.path.join(host.addons, 'payment_systempay'), 'version': '16.0.3.1.0'}
+    # the cli transport does need it, and says what to set
+    params = args(host)
+    del params['binary']
+    result = run_module(odoo_module, params, fails=True)
+    assert result['msg'].startswith('Cannot find Odoo: no odoo*.service unit in ')
+    assert result['msg'].endswith('(set service or binary)')
 
 
 # -- module_utils/odoo_modules.py ------------------------------------------------------------------
