@@ -43,7 +43,7 @@ M ?= test
 MOLECULE_BASE := --base-config $(ROOT)/.config/molecule/config.yml
 
 .PHONY: help bootstrap venv image collections-link fixtures lint sanity build-check unit molecule molecule-all \
-        test demo demo-clean bench clean distclean
+        test demo demo-clean demo-probe-fail bench clean distclean
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -108,8 +108,15 @@ test: bootstrap venv image collections-link fixtures
 
 # --- demo ---------------------------------------------------------------------
 
+# DEMO_ARGS: extra ansible-playbook arguments for the demo's run of playbooks/site.yml.
+DEMO_ARGS ?=
+export DEMO_ARGS
 demo: venv image collections-link fixtures
 	@$(TIMED) demo bash tests/scripts/demo.sh up
+
+# A second database on the demo host, then the probe alone: the two-database diagnosis and its fix.
+demo-probe-fail: venv collections-link
+	@$(TIMED) demo-probe-fail bash tests/scripts/demo.sh probe-fail
 
 demo-clean:
 	@$(TIMED) demo-clean bash tests/scripts/demo.sh down

@@ -679,6 +679,38 @@ def is_local_url(url):
     return address.is_loopback or address.is_unspecified
 
 
+def platform_reach(url):
+    """``(reachable, notes)``: whether the payment platform, on the internet, could call ``url`` at all, judged from
+    the address alone. ``reachable`` is False for an address naming the probing machine itself (loopback,
+    ``localhost``) or an address that is not public (private, link-local, reserved), else None (a probe from the controller cannot prove it either way).
+    ``notes`` say so, and that plain http travels unencrypted (the guide's example URL is http: the platform calls
+    what is declared)."""
+    parts = urlsplit(str(url or '').strip())
+    host = (parts.hostname or '').lower().rstrip('.')
+    notes = []
+    reachable = None
+    if is_local_url(url):
+        reachable = False
+        notes.append('%s names the machine the probe ran on (loopback): whatever it answers here, the payment '
+                     'platform cannot reach a shop at this address. Declare the shop\'s public address in the Back '
+                     'Office.' % host)
+    else:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            address = None
+        if address is not None and not address.is_global:
+            reachable = False
+            notes.append('%s is not a public address (a private, link-local or reserved range): only machines of its '
+                         'network reach it, not the payment platform. '
+                         'Declare the shop\'s public address in the Back Office.' % host)
+    if parts.scheme.lower() == 'http':
+        notes.append('%s is plain http: the platform calls it as declared, but the notification (order, amount, '
+                     'signature) crosses the network unencrypted; prefer the shop\'s https address.'
+                     % urlunsplit((parts.scheme, parts.netloc, '', '', '')))
+    return reachable, notes
+
+
 def notify_field(brand='systempay'):
     """The addon's read-only field holding the notification URL it computed at install (ground truth 4)."""
     return '%s_notify_url' % brand
@@ -807,6 +839,8 @@ def probe(shop, timeout=DEFAULT_TIMEOUT, methods=('POST', 'GET'), validate_certs
     web_base_url = shop.get('web_base_url') or _from_facts(ctx['facts'], 'web_base_urls', served)
     stored, base, compare_notes = compare(notify_url, expected_notify_url, web_base_url, brand)
     notes.extend(compare_notes)
+    reachable, reach_notes = platform_reach(where['probe_url'])
+    notes.extend(reach_notes)
     return {
         'url': where['url'],
         'probe_url': where['probe_url'],
@@ -827,6 +861,7 @@ def probe(shop, timeout=DEFAULT_TIMEOUT, methods=('POST', 'GET'), validate_certs
         'addon_line': line,
         'matches_stored_notify_url': stored,
         'matches_web_base_url': base,
+        'platform_reachable': reachable,
         'redirect_check': None if check is None else dict(
             (name, check[name]) for name in ('probe_url', 'verdict', 'status', 'reason')),
         'notes': [transport.mask(note, [key]) for note in notes],

@@ -238,8 +238,8 @@ options:
         default: 600
       odoo_facts:
         description:
-          - What M(systempay.odoo.odoo_info) returned for this host earlier in the run: Odoo is then not discovered
-            again (as O(systempay.odoo.odoo_module#module:odoo_facts)).
+          - What M(systempay.odoo.odoo_info) returned for this host earlier in the run, so that Odoo is not
+            discovered again (as O(systempay.odoo.odoo_module#module:odoo_facts)).
         type: dict
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -387,6 +387,14 @@ probes:
       description: Whether C(web.base.url) leads to RV(probes[].notify_url); V(null) without O(web_base_url).
       type: bool
       sample: true
+    platform_reachable:
+      description:
+        - V(false) when the address cannot be reached by the payment platform whatever the probe saw - it names the
+          probing machine itself (loopback, C(localhost)) or an address that is not public (private, link-local,
+          reserved); the verdict then only says whether the route answers as the addon's. V(null) otherwise (a
+          probe from the controller cannot prove the platform's reach). RV(probes[].notes) says why.
+      type: bool
+      sample: null
     redirect_check:
       description: For a redirect to the route, C(probe_url), C(verdict), C(status) and C(reason) of the Location; else V(null).
       type: dict

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# demo.sh up|down — one local test host with the collection applied (make demo / make demo-clean).
+# demo.sh up|down|probe-fail — one local test host with the collection applied (make demo / make demo-clean /
+# make demo-probe-fail).
 #
 # up:   container systempay-demo (test-host image, systemd, network systempay-demo,
 #       Odoo's 8069 published on 127.0.0.1:18069), prepared as a Debian-packaged Odoo 16.0
-#       by molecule/shared/prepare.yml, then `ansible-playbook -i inventories/demo playbooks/site.yml`.
-#       Re-running reuses the host. It stays up until `make demo-clean`.
+#       by molecule/shared/prepare.yml, then `ansible-playbook -i inventories/demo playbooks/site.yml` (the whole
+#       job: addon, module in shop1, provider settings in test mode, web.base.url, IPN probe, report in
+#       build/demo/report/), then a summary read from that report. Re-running reuses the host (a no-op run).
+#       It stays up until `make demo-clean`. DEMO_ARGS: extra ansible-playbook arguments.
+# probe-fail: adds database shop2 and runs playbooks/probe.yml: the two-database diagnosis and its fix.
 # down: removes the container, and the network when nothing else uses it.
 # The demo has its own network so that molecule, which deletes systempay-test at
 # the end of every scenario, never trips over it.
@@ -51,42 +55,69 @@ up() {
         inventory=build/demo/inventory.yml
     fi
 
-    echo "demo: preparing the Odoo stand-in (molecule/shared/prepare.yml)"
-    ansible-playbook -i "$inventory" -e @molecule/shared/vars/demo.yml molecule/shared/prepare.yml
-
-    if [ -f playbooks/site.yml ]; then
-        echo "demo: applying the collection (playbooks/site.yml)"
-        ansible-playbook -i "$inventory" playbooks/site.yml
+    # Prepared once per host: preparing again would rewrite odoo.conf and restart Odoo, and the second run of the
+    # collection would not be the no-op it must be.
+    if podman exec "$NAME" test -e /var/lib/systempay-demo.prepared; then
+        echo "demo: $NAME is prepared already (make demo-clean to start from a fresh host)"
     else
-        echo "demo: WARNING playbooks/site.yml does not exist yet, nothing applied" >&2
+        echo "demo: preparing the Odoo stand-in (molecule/shared/prepare.yml)"
+        ansible-playbook -i "$inventory" -e @molecule/shared/vars/demo.yml molecule/shared/prepare.yml
+        podman exec "$NAME" touch /var/lib/systempay-demo.prepared
     fi
 
+    echo "demo: applying the collection (playbooks/site.yml, log in build/demo/site.log)"
+    mkdir -p build/demo
+    rm -f build/demo/report/systempay-odoo-report.json
+    local rc=0 extra=()
+    read -r -a extra <<<"${DEMO_ARGS:-}"
+    ansible-playbook -i "$inventory" playbooks/site.yml "${extra[@]}" 2>&1 | tee build/demo/site.log || rc=$?
     summary
+    return "$rc"
 }
 
 summary() {
-    local base="http://127.0.0.1:$PORT" version ipn
-    version="$(curl -sS -X POST -H 'Content-Type: application/json' \
-        -d '{"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}' "$base/web/webclient/version_info" || true)"
-    ipn="$(curl -sS -o /dev/null -w '%{http_code}' "$base/payment/systempay/ipn" || true)"
+    local base="http://127.0.0.1:$PORT" report=build/demo/report/systempay-odoo-report.json
+    echo
+    echo "==================== demo ===================="
+    echo "host        $NAME (podman container, network $NETWORK), Odoo stand-in (Debian layout, 16.0) at $base"
+    if [ -f "$report" ]; then
+        python3 tests/scripts/demo_summary.py "$report" build/demo/site.log
+    else
+        echo "report      none written: the run stopped before its report (see build/demo/site.log)"
+    fi
     cat <<SUMMARY
 
-==================== demo ====================
-host        $NAME (podman container, network $NETWORK)
-Odoo        $base   (stand-in, Debian layout, database shop1)
-version     $version
-IPN route   GET $base/payment/systempay/ipn -> $ipn  (405 = the addon's route is served; 404 = addon not installed)
-
+run again:  make demo          (the second run changes nothing: changed=0, no restart, the same verdicts)
+a failure:  make demo-probe-fail
+            (adds a second database, shop2: with two databases and no dbfilter, Odoo cannot tell which one a
+             notification is for, and the probe says so and how to fix it)
 look at:    curl -i $base/payment/systempay/ipn
-            curl -s -X POST -H 'Content-Type: application/json' -d '{"jsonrpc": "2.0", "method": "call", "params": {}}' $base/web/webclient/version_info
 shell:      CONTAINERS_CONF=$CONTAINERS_CONF podman exec -it $NAME bash
-re-apply:   make demo        remove: make demo-clean
+remove:     make demo-clean
 ==============================================
 SUMMARY
+}
+
+# A second shop database on the demo host, then the probe alone: the two-database diagnosis and its fix.
+probe_fail() {
+    podman container exists "$NAME" || { echo "demo: run make demo first" >&2; exit 2; }
+    echo "demo: creating database shop2 on $NAME (as a hosting provider adds a shop), with Odoo's own CLI"
+    podman exec "$NAME" runuser -u odoo -- odoo -c /etc/odoo/odoo.conf -d shop2 -i website_sale \
+        --stop-after-init --without-demo=all >/dev/null
+    echo "demo: probing (playbooks/probe.yml, ipn_probe_policy=warn: report, do not fail)"
+    ansible-playbook -i inventories/demo playbooks/probe.yml -e ipn_probe_policy=warn -e report_dir= 2>&1 \
+        | tee build/demo/probe-fail.log | grep -E 'OK|NOT_FOUND|Fix:|note:' | sed -e 's/^ *"//' -e 's/",\?$//' || true
+    cat <<FIX
+
+fix it:     make demo DEMO_ARGS='-e addon_dbfilter=^shop1\$'
+            (the addon role writes dbfilter = ^shop1$ in odoo.conf and restarts Odoo; the probe then says OK)
+start over: make demo-clean && make demo
+FIX
 }
 
 case "${1:-}" in
     up) up ;;
     down) down ;;
-    *) echo "usage: $0 up|down" >&2; exit 2 ;;
+    probe-fail) probe_fail ;;
+    *) echo "usage: $0 up|down|probe-fail" >&2; exit 2 ;;
 esac

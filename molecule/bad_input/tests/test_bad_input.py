@@ -158,6 +158,16 @@ CASES = [
      ["ipn_probe_timeout is 0: give 1 to 120 seconds"]),
     ("unknown transport", ODOO_HOST, lambda m: pending(m, systempay_odoo_transport="ftp"),
      ['systempay_odoo_transport is "ftp": give cli']),
+    # --tags choose stages of site.yml; a choice that leaves out a stage the chosen ones need is refused in the plan
+    ("--tags modules with an archive change pending", ODOO_HOST, lambda m: pending(m, __options=["--tags", "modules"]),
+     ["Cannot run the stages modules on", "That belongs to the stage addon, which --tags/--skip-tags leave out",
+      "add the tag addon"]),
+    ("--tags settings with an archive change pending", ODOO_HOST,
+     lambda m: pending(m, provider_settings=settings(), __options=["--tags", "settings"]),
+     ["Cannot run the stages settings on", "add the tag addon"]),
+    ("--tags addon upgrading installed files alone", ODOO_HOST, lambda m: pending(m, __options=["--tags", "addon"]),
+     ["Cannot run the stages addon on", "Changing installed files without upgrading the databases",
+      "add the tag modules"]),
     ("host without Odoo", BARE_HOST, lambda m: {},
      ["Cannot find Odoo: no ", "(set service or binary)"]),
 ]
@@ -177,8 +187,10 @@ def fixture_runs(tmp_path_factory):
 
     def run(case):
         name, target, extra, dummy = case
+        extra_vars = extra(made)
+        options = extra_vars.pop("__options", ())
         return name, molecule_hosts.run_playbook(
-            target, extra(made), inventory=str(inventory) if target == BARE_HOST else None)
+            target, extra_vars, inventory=str(inventory) if target == BARE_HOST else None, options=options)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         results = dict(pool.map(run, CASES))

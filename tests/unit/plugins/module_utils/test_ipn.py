@@ -371,6 +371,28 @@ def test_local_urls_are_the_machine_itself(url, local):
     assert ipn.is_local_url(url) is local
 
 
+@pytest.mark.parametrize('url, reachable, said', [
+    ('http://127.0.0.1:18069', False, ['127.0.0.1 names the machine the probe ran on (loopback)', 'plain http']),
+    ('https://localhost/', False, ['localhost names the machine the probe ran on (loopback)']),
+    ('https://10.89.0.7:8443', False, ['10.89.0.7 is not a public address']),
+    ('http://192.168.1.20', False, ['192.168.1.20 is not a public address', 'plain http']),
+    ('https://[fe80::1]/', False, ['fe80::1 is not a public address']),
+    ('https://shop.example.com', None, []),
+    ('http://shop.example.com', None, ['http://shop.example.com is plain http']),
+    ('https://203.0.113.5', False, ['203.0.113.5 is not a public address']),   # documentation range
+    ('https://100.64.0.9', False, ['100.64.0.9 is not a public address']),     # carrier-grade NAT
+    ('https://93.184.215.14', None, []),
+])
+def test_what_the_address_alone_says_of_the_platform_s_reach(url, reachable, said):
+    got, notes = ipn.platform_reach(url)
+    assert got is reachable
+    assert len(notes) == len(said)
+    for note, start in zip(notes, said):
+        assert start in note
+    if reachable is False:
+        assert notes[0].endswith("Declare the shop's public address in the Back Office.")
+
+
 def test_served_database_follows_dbfilter():
     facts = dict(databases=['shop1', 'shop2'], dbfilter='^%d$')
     assert ipn.served_database(facts, 'shop2.example.com') == 'shop2'
