@@ -218,6 +218,8 @@ class OdooHost(object):
         self.odoo_root = odoo_root
         # the server's database list as gather read it (None: not read)
         self.databases = databases
+        # {name: base version} of the listed databases of another series, as gather found them (None: not read)
+        self.incompatible = None
 
     @staticmethod
     def _read_conf(path):
@@ -257,8 +259,20 @@ class OdooHost(object):
         install = discovery.discover_install(
             run_command, service=facts['service'] or None, config=facts['config'], binary=facts['binary'],
             program_required=bool(facts['binary']))
-        return cls(install, cls._read_conf(install['config']), facts['version'], facts['series'],
+        host = cls(install, cls._read_conf(install['config']), facts['version'], facts['series'],
                    odoo_root=facts['odoo_root'], databases=facts['databases'])
+        if facts.get('incompatible_databases') is not None:
+            host.incompatible = dict(facts['incompatible_databases'])
+        return host
+
+    def python(self):
+        """The interpreter that runs the Odoo program (the unit's, else the program's ``#!`` line)."""
+        return self.install['interpreter'] or discovery.shebang_interpreter(os.path.realpath(self.install['binary']))
+
+    def odoo_parent(self, run_command):
+        """The folder to put on ``sys.path`` to import ``odoo`` as the program does (a source checkout's), or None."""
+        self.addons_layout(run_command)
+        return os.path.dirname(self.odoo_root) if self.odoo_root else None
 
     @property
     def secrets(self):
@@ -387,6 +401,34 @@ def find_json_line(text):
 
 
 # The script ``odoo shell`` runs to read modules. PARAMS is replaced by a Python literal.
+# Run by the host's Odoo interpreter (``python -``), with no database and no registry: Odoo's own check of which
+# databases this server cannot load (``odoo.service.db.list_db_incompatible``, what its database manager shows),
+# then the ``base`` version each of those records (so the message can name its series).
+_INCOMPATIBLE_SCRIPT = '''
+import json as _json
+import sys as _sys
+from contextlib import closing as _closing
+_params = %(params)s
+if _params['path']:
+    _sys.path.insert(0, _params['path'])
+import odoo
+from odoo.tools import config as _config
+_config.parse_config(_params['args'])
+from odoo.service import db as _db
+_found = {}
+for _name in _db.list_db_incompatible(_params['names']):
+    _version = None
+    try:
+        with _closing(odoo.sql_db.db_connect(_name).cursor()) as _cr:
+            _cr.execute("SELECT latest_version FROM ir_module_module WHERE name=%%s", ('base',))
+            _row = _cr.fetchone()
+            _version = _row[0] if _row else None
+    except Exception:
+        pass
+    _found[_name] = _version
+print(%(mark)r + _json.dumps({'incompatible': _found}))
+'''
+
 _READ_SCRIPT = '''
 import json as _json
 _params = %(params)s
@@ -493,6 +535,25 @@ class CliTransport(object):
     def list_databases(self, url, timeout=10):
         """``(names, reason)`` from the running service (XML-RPC ``db.list``, which ignores dbfilter)."""
         return list_databases(url, timeout)
+
+    def incompatible_databases(self, names, python, odoo_parent=None):
+        """``{name: base version or None}`` of the databases among ``names`` this server cannot load (Odoo's
+        ``list_db_incompatible``: no Odoo tables, or ``base`` of another series), by one run of the host's Odoo
+        interpreter ``python`` as the service user; no database is opened through a registry."""
+        if not names:
+            return {}
+        params = {'names': list(names), 'path': odoo_parent,
+                  'args': ['-c', self.config] + self.carried + ['--log-level=warn', '--logfile=']}
+        script = _INCOMPATIBLE_SCRIPT % {'params': repr(params), 'mark': JSON_MARK}
+        limit = [self.timeout_program, '--kill-after=30', '%ds' % self.timeout] \
+            if self.timeout_program and self.timeout else []
+        rc, out, err = self.run_command(self.prefix + limit + [python, '-'], cwd=self.cwd, data=script,
+                                        environ_update=self.environ)
+        log = (err or '') + ('\n' if out and err else '') + (out or '')
+        payload = find_json_line(log)
+        if payload is None:
+            raise TransportError('%s exited %s without an answer: %s' % (python, rc, last_error_line(log)), 'odoo', log)
+        return payload.get('incompatible') or {}
 
     def batch(self, db, calls, commit=False):
         """Results of ``calls`` (:func:`batch_call`) run in order in one ``odoo shell``, as the superuser.
@@ -630,13 +691,24 @@ class RpcTransport(object):
         return self._button(db, name, 'button_immediate_upgrade')
 
 
-def choose_databases(requested, listed, reason=None):
+def incompatible_message(name, version, series):
+    """Why database ``name`` (its ``base`` module at ``version``) is not one this ``series`` server can load."""
+    if version:
+        return ('database %s belongs to Odoo %s (its base module records %s), not to this Odoo %s, which cannot load '
+                'it' % (name, '.'.join(version.split('.')[:2]), version, series))
+    return 'database %s is not an Odoo database this Odoo %s can load (no base module version)' % (name, series)
+
+
+def choose_databases(requested, listed, reason=None, incompatible=None, series=None):
     """``(names, error)``: the databases to work on, from ``requested`` (names, or ``['all']``).
 
     ``listed`` is the server's list (:func:`list_databases`, None when unknown, with ``reason``). ``all``
-    gives that list, sorted; names are kept in the order given, without repeats. ``error`` is a message
-    following ``Cannot <verb> <object>: <cause>``, or None.
+    gives that list, sorted, without the databases of ``incompatible`` (``{name: base version}``: another
+    series, which this server cannot load; see :func:`left_out`); naming one of those is an error. Names are
+    kept in the order given, without repeats. ``error`` is a message following ``Cannot <verb> <object>:
+    <cause>``, or None.
     """
+    incompatible = incompatible or {}
     names = []
     for name in requested or []:
         name = (name or '').strip()
@@ -647,10 +719,20 @@ def choose_databases(requested, listed, reason=None):
     if names == ['all']:
         if listed is None:
             return [], 'Cannot list the databases of Odoo: %s; name them in databases instead of all' % reason
-        return sorted(listed), None
+        return sorted(name for name in listed if name not in incompatible), None
     if 'all' in names:
         return [], 'Cannot choose databases: all cannot be mixed with names (%s)' % ', '.join(names)
+    refused = [incompatible_message(name, incompatible[name], series) for name in names if name in incompatible]
+    if refused:
+        return [], 'Cannot choose databases: %s; leave it out of databases' % '; '.join(refused)
     return names, None
+
+
+def left_out(requested, incompatible):
+    """The databases of another series that ``all`` leaves out (sorted), for the report."""
+    if [(name or '').strip() for name in requested or []] != ['all']:
+        return []
+    return sorted(incompatible or {})
 
 
 def connect(module, host, run_command=None, params=None):
@@ -722,3 +804,22 @@ def server_databases(host, odoo, url, timeout):
     if host.databases is not None:
         return sorted(host.databases), None
     return odoo.list_databases(url, timeout)
+
+
+def incompatible_databases(module, host, odoo, names):
+    """``{name: base version}`` of the databases among ``names`` of another series: as gather found them, else
+    asked now with Odoo's own check (:meth:`CliTransport.incompatible_databases`); ``{}`` when it cannot be asked
+    (``rpc``, no Odoo program on the host), or when the check itself fails (a warning says why: the databases
+    are then worked on as listed, as before the check existed)."""
+    if host.incompatible is not None:
+        return dict((name, version) for name, version in host.incompatible.items() if name in (names or []))
+    if odoo.name != 'cli' or not names:
+        return {}
+    try:
+        found = odoo.incompatible_databases(names, host.python(), host.odoo_parent(module_runner(module)))
+    except TransportError as exc:
+        module.warn(mask('Cannot check which databases this Odoo can load: %s %s'
+                         % (exc, ' | '.join(excerpt(exc.log, lines=3))), host.secrets))
+        found = {}
+    host.incompatible = found
+    return found

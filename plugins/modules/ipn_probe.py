@@ -520,7 +520,9 @@ def read_host(module):
     brand = module.params['brand']
     host, odoo, url, secrets = transport.open_odoo(module, options)
     listed, reason = transport.server_databases(host, odoo, url, min(options['timeout'], 30))
-    names, error = transport.choose_databases(options['databases'], listed, reason)
+    candidates = listed if listed is not None else [name for name in options['databases'] if name != 'all']
+    incompatible = transport.incompatible_databases(module, host, odoo, candidates)
+    names, error = transport.choose_databases(options['databases'], listed, reason, incompatible, host.series)
     if error:
         module.fail_json(msg=error.replace('name them in databases', 'name them in odoo.databases'))
     databases = []
@@ -530,7 +532,7 @@ def read_host(module):
         except transport.TransportError as exc:
             module.fail_json(msg=transport.mask('Cannot read the shop of database %s: %s' % (db, to_native(exc)),
                                                 secrets), databases=databases)
-    read_all = listed is not None and set(listed) <= set(names)
+    read_all = listed is not None and (set(listed) - set(incompatible)) <= set(names)
     facts = dict(
         series=host.series,
         databases=listed,

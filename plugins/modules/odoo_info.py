@@ -24,6 +24,10 @@ description:
   - The databases are asked from the running service over XML-RPC (C(/xmlrpc/2/db) C(list())); when the
     service refuses (C(list_db = False)) or does not answer, RV(databases) is V(null) and
     RV(databases_error) says why. This never fails the task.
+  - Of those databases, the ones this server cannot load are found by Odoo's own check
+    (C(odoo.service.db.list_db_incompatible), what its database manager shows, run once by the host's Odoo
+    interpreter as the service user, no registry loaded) - a database of another series sharing the PostgreSQL
+    cluster, say - and returned in RV(incompatible_databases) with the C(base) version each records.
   - Never returns secrets of the config file (C(admin_passwd), C(db_password), C(smtp_password)) and masks
     C(-w)/C(--db_password) values in the returned command line.
 author:
@@ -331,6 +335,15 @@ databases:
   type: list
   elements: str
   sample: ["shop1", "shop2"]
+incompatible_databases:
+  description:
+    - The databases of RV(databases) this server cannot load (Odoo's C(list_db_incompatible) - another series, or no
+      Odoo tables), each with the version its C(base) module records (V(null) when none). The other modules of the
+      collection leave them out of C(databases=all) and refuse them by name.
+    - V(null) when not checked (no database list, or the check failed; a warning then says why).
+  returned: always
+  type: dict
+  sample: {"shop15": "15.0.1.3"}
 databases_error:
   description: Why RV(databases) is V(null).
   returned: always
@@ -548,6 +561,16 @@ def main():
             transport.local_url(http_interface, http_port), params['timeout'])
         if databases is None and not list_db:
             databases_error = 'list_db is False in %s: %s' % (install['config'], databases_error)
+    incompatible = None
+    if databases:
+        try:
+            runner = transport.connect(module, host, run_command, dict(
+                transport='cli', user=None, timeout=params['timeout'], url=None, login=None, password=None))
+            incompatible = runner.incompatible_databases(databases, host.python(), host.odoo_parent(run_command))
+        except transport.TransportError as exc:
+            module.warn(transport.mask('Cannot check which databases this Odoo can load: %s %s'
+                                       % (to_native(exc), ' | '.join(transport.excerpt(exc.log, lines=3))),
+                                       host.secrets))
 
     # What runs: systemd's view of the unit, and the process that answers the port (a unit file says how Odoo would
     # start, not that it is what serves the shop).
@@ -610,6 +633,7 @@ def main():
         db_name=db_name,
         databases=databases,
         databases_error=databases_error,
+        incompatible_databases=incompatible,
         generation=generation,
         addon=_addon(params['brand'], effective, generation),
     )

@@ -33,6 +33,11 @@ description:
     new version does not run where the old one did), a refused login, or an Odoo that does not answer (in time)
     stops the run there; the databases after it are reported as V(skipped). The task fails at the end when any
     database failed, with the report of every database; its message gives each failed database's reason.
+  - V(all) means the databases this server can load. A database of another series in the same PostgreSQL cluster
+    (Odoo's own check, C(odoo.service.db.list_db_incompatible), as its database manager does - the C(base) module's
+    version against the server's) is left out and reported V(skipped) with the series it belongs to; naming it in
+    O(databases) is refused before anything runs. With O(transport=rpc) the check is made only when
+    O(odoo_facts) carries it.
   - A failure is explained when the log (or the XML-RPC Fault) shows why, for example an addon line that does not
     fit the Odoo series, a module not on the addons path, a model of a module the database lacks, an unknown
     database or a wrong password.
@@ -170,7 +175,8 @@ databases:
           the addon line requires is not installed there, in check mode too; an unknown database; the module not on
           the addons path); RV(databases[].msg) says why.
         - V(skipped) - not processed, because the run stopped at an earlier database whose upgrade failed, whose
-          login was refused or whose Odoo did not answer.
+          login was refused or whose Odoo did not answer; or because O(databases=all) leaves it out, being of
+          another Odoo series (RV(databases[].msg) names it).
       type: str
       sample: install
     seconds:
@@ -410,12 +416,16 @@ def task_message(failures, stopped_after=None, skipped=()):
 
 
 def _databases(module, host, odoo, url):
-    """``(names, listed)``: the databases to work on, and the server's list (None when unknown)."""
+    """``(names, listed, left_out)``: the databases to work on, the server's list (None when unknown), and the
+    databases of another series ``all`` leaves out (``{name: base version}``)."""
+    requested = module.params['databases']
     listed, reason = transport.server_databases(host, odoo, url, min(module.params['timeout'], 30))
-    names, error = transport.choose_databases(module.params['databases'], listed, reason)
+    candidates = listed if listed is not None else [name for name in requested if name != 'all']
+    incompatible = transport.incompatible_databases(module, host, odoo, candidates)
+    names, error = transport.choose_databases(requested, listed, reason, incompatible, host.series)
     if error:
         module.fail_json(msg=error)
-    return names, listed
+    return names, listed, dict((name, incompatible[name]) for name in transport.left_out(requested, incompatible))
 
 
 def main():
@@ -427,7 +437,7 @@ def main():
         module.fail_json(msg='Cannot manage module %r: not an Odoo module name (letters, digits, _)' % (name,))
     host, odoo, url, secrets = transport.open_odoo(module)
 
-    names, listed = _databases(module, host, odoo, url)
+    names, listed, left_out = _databases(module, host, odoo, url)
     if params['validate_only']:
         missing = [db for db in names if listed is not None and db not in listed]
         if missing:
@@ -454,6 +464,10 @@ def main():
                                msg='not processed: the run stopped after database %s (%s)' % (db, failure.stop),
                                log=[]) for rest in skipped)
             break
+    # databases of another series, which this server cannot load: not touched, said so
+    report.extend(dict(name=db, before=None, after=None, action='skipped', seconds=0.0, log=[],
+                       msg='left out of all: %s' % transport.incompatible_message(db, version, host.series))
+                  for db, version in sorted(left_out.items()))
     done = [entry['action'] for entry in report]
     result = dict(
         changed=any(action in CHANGES for action in done),

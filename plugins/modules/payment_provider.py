@@ -880,7 +880,10 @@ def main():
     listed, reason = (None, None)
     if [(name or '').strip() for name in requested] == ['all']:
         listed, reason = transport.server_databases(host, odoo, url, min(params['timeout'], 30))
-    names, error = transport.choose_databases(requested, listed, reason)
+    # databases of another series (which this server cannot load) are left out of all and refused by name
+    candidates = listed if listed is not None else [name for name in requested if (name or '').strip() != 'all']
+    incompatible = transport.incompatible_databases(module, host, odoo, candidates)
+    names, error = transport.choose_databases(requested, listed, reason, incompatible, host.series)
     if error:
         module.fail_json(msg=error)
     if listed is None and params['validate_only']:

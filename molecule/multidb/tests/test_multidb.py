@@ -8,6 +8,7 @@ playbooks/site.yml (subprocesses on the molecule inventory, as a user would) in 
    server after the one restart; the host fails with shop3's reason and the new files are kept. shop3's module list
    is exactly what it was (the addon's declared dependency ``payment`` is not installed there);
 2. ``databases: all`` (alphabetical: shop3 last) with the CLI transport: shop3 is refused again, nothing changes;
+   shop15, a database of another series added to the cluster, is left out and said so (Odoo's own check);
 3. the two databases named again, over XML-RPC: changed=0.
 """
 
@@ -135,10 +136,31 @@ def test_shop3_first_over_xmlrpc_is_refused_and_the_others_are_upgraded(host, hv
     assert shop3_after == shop3_before
 
 
-def test_all_databases_again_over_the_cli(host, hvars, monkeypatch):
+@pytest.fixture(name="shop15")
+def fixture_shop15(host, hvars):
+    """A database of another series in the same cluster, as a hosting provider's shared PostgreSQL holds: created
+    with the stand-in's CLI, then its base module set to 15.0.1.3, what a database an Odoo 15 made records (the one
+    value Odoo's own check, odoo.service.db.list_db_incompatible, reads). Returns its module list before the run."""
+    dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
+    listed = odoo_shell(host, hvars, "shop1", (
+        "import json\n"
+        "from odoo.service import db\n"
+        "print('RESULT=' + json.dumps(db.list_dbs(True)))\n"))
+    if "shop15" not in listed:
+        host.check_output("cd / && runuser -u %s -- %s -c %s -d shop15 -i base --stop-after-init --without-demo=all "
+                          "--no-http", user, program, conf)
+        odoo_shell(host, hvars, "shop15", (
+            "import json\n"
+            "env['ir.module.module'].search([('name', '=', 'base')]).write({'latest_version': '15.0.1.3'})\n"
+            "env.cr.commit()\n"
+            "print('RESULT=' + json.dumps(True))\n"))
+    return module_list(host, hvars, "shop15")
+
+
+def test_all_databases_again_over_the_cli(host, hvars, monkeypatch, shop15):
     """``databases: all`` (shop3 last) with the CLI transport (the default): shop3 is refused again with the same
-    reason and Odoo is not run in it; the files did not change so nothing is rolled back; nothing changes anywhere,
-    no restart."""
+    reason and Odoo is not run in it; shop15, of another series, is left out and said so (Odoo 16 cannot load it);
+    the files did not change so nothing is rolled back; nothing changes anywhere, no restart."""
     shop3_before = module_list(host, hvars, "shop3")
     files_before = molecule_hosts.tree_digest(host, ADDONS)
     starts = molecule_hosts.service_starts(host, hvars)
@@ -148,6 +170,11 @@ def test_all_databases_again_over_the_cli(host, hvars, monkeypatch):
     assert f"Cannot install payment_systempay in database shop3: {SHOP3_REASON}" in out, out
     assert f"Database shop3: {SHOP3_REASON}" in out, out
     assert "does not exist in registry" not in out, out
+    assert ("database shop15: skipped (not installed -> not installed): left out of all: database shop15 belongs to "
+            "Odoo 15.0 (its base module records 15.0.1.3), not to this Odoo 16.0, which cannot load it"
+            ) in " ".join(out.split()), out
+    assert "KeyError" not in out, out
+    assert module_list(host, hvars, "shop15") == shop15
     assert "The addon files did not change in this run; nothing was rolled back." in out, out
     assert molecule_hosts.tree_digest(host, ADDONS) == files_before
     assert molecule_hosts.service_starts(host, hvars) == starts

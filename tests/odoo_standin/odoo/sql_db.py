@@ -21,6 +21,13 @@ class OperationalError(Exception):
 OperationalError.__module__ = 'psycopg2'
 
 
+class ProgrammingError(Exception):
+    """What psycopg2 raises for SQL that PostgreSQL refuses (an unknown relation, say)."""
+
+
+ProgrammingError.__module__ = 'psycopg2'
+
+
 class DatabaseExists(Warning):
     pass
 
@@ -147,6 +154,35 @@ class Cursor:
     def delete(self, model, rid):
         self._execute('DELETE FROM records WHERE model = ? AND id = ?', (model, rid))
 
+    # SQL ------------------------------------------------------------------
+    # Odoo code and scripts read a few tables with SQL (``cr.execute``). The stand-in keeps records in its store,
+    # not in tables, so it answers the one statement shape it is sent, from the store, and refuses any other the
+    # way PostgreSQL refuses an unknown relation (README, "How it stores data").
+    _SELECT_RE = re.compile(r'^\s*SELECT\s+(?P<cols>[\w\s,]+?)\s+FROM\s+(?P<table>\w+)\s+WHERE\s+name\s*=\s*%s\s*$',
+                            re.IGNORECASE)
+    _TABLES = {'ir_module_module': 'ir.module.module'}
+
+    def execute(self, query, params=()):
+        match = self._SELECT_RE.match(query or '')
+        table = match.group('table').lower() if match else None
+        if table not in self._TABLES:
+            raise ProgrammingError('relation "%s" does not exist' % (table or query))
+        columns = [col.strip() for col in match.group('cols').split(',')]
+        try:
+            stored = self.fetch_all(self._TABLES[table])
+        except sqlite3.OperationalError:        # a file without the store: no Odoo table at all
+            raise ProgrammingError('relation "%s" does not exist' % table)
+        rows = [vals for dummy, vals in sorted(stored.items()) if vals.get('name') == (params or [None])[0]]
+        self._rows = [tuple(vals.get(col) for col in columns) for vals in rows]
+
+    def fetchone(self):
+        rows = getattr(self, '_rows', [])
+        return rows.pop(0) if rows else None
+
+    def fetchall(self):
+        rows, self._rows = getattr(self, '_rows', []), []
+        return rows
+
     # meta -----------------------------------------------------------------
     def get_meta(self, key, default=None):
         row = self._execute('SELECT value FROM meta WHERE key = ?', (key,)).fetchone()
@@ -154,6 +190,20 @@ class Cursor:
 
     def set_meta(self, key, value):
         self._execute('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', (key, str(value)))
+
+
+class Connection:
+    """``odoo.sql_db.db_connect(name)``: a connection to one database, whose ``cursor()`` opens a transaction."""
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+
+    def cursor(self):
+        return Cursor(self.dbname)
+
+
+def db_connect(dbname):
+    return Connection(dbname)
 
 
 def read_meta(dbname, key, default=None):

@@ -1,4 +1,5 @@
 """``odoo shell``, persistence, concurrent CLI + server, SIGTERM (Odoo 16 odoo/cli/shell.py)."""
+import os
 import signal
 import threading
 
@@ -82,3 +83,36 @@ def test_sigterm_stops_cleanly(host):
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
     assert 'Initiating shutdown' in host.read_log()
+
+
+def test_the_database_manager_check_finds_databases_of_another_series(host):
+    """odoo/service/db.py list_db_incompatible: base's latest_version of another series, no base version, or no
+    Odoo table at all make a database incompatible (what Odoo's database manager marks)."""
+    host.create_db('shop1')
+    host.create_db('shop15')
+    # a database made by an Odoo 15 server records base 15.0.x: the one value Odoo's check reads
+    changed = host.shell('shop15', '''
+        env['ir.module.module'].search([('name', '=', 'base')]).write({'latest_version': '15.0.1.3'})
+        env.cr.commit()
+        odoo.sql_db.create_empty_database('blank')
+    ''')
+    assert changed.returncode == 0, changed.stderr
+    with open(os.path.join(host.db_dir, 'notodoo.sqlite'), 'wb'):
+        pass
+    result = host.shell('shop1', '''
+        from odoo.service import db
+        print(db.list_db_incompatible(['shop1', 'shop15', 'blank', 'notodoo']))
+        with db.closing(odoo.sql_db.db_connect('shop15').cursor()) as cr:
+            cr.execute("SELECT latest_version FROM ir_module_module WHERE name=%s", ('base',))
+            print(cr.fetchone())
+            try:
+                cr.execute("SELECT id FROM res_users WHERE name=%s", ('x',))
+            except Exception as exc:
+                print(type(exc).__module__, type(exc).__name__, exc)
+    ''')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "['shop15', 'blank', 'notodoo']",
+        "('15.0.1.3',)",
+        'psycopg2 ProgrammingError relation "res_users" does not exist',
+    ]

@@ -19,6 +19,7 @@ import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.plugins.modules import odoo_module
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
@@ -345,7 +346,12 @@ def test_with_the_gathered_facts_odoo_is_not_discovered_again(make_host, monkeyp
         started.append(binary)
         return real(run_command, binary, interpreter)
     monkeypatch.setattr(discovery, 'odoo_version', counted)
-    monkeypatch.setattr(discovery, 'find_odoo_root', lambda *a, **k: started.append('find_odoo_root'))
+    real_root = discovery.find_odoo_root
+
+    def root(*a, **k):
+        started.append('find_odoo_root')
+        return real_root(*a, **k)
+    monkeypatch.setattr(discovery, 'find_odoo_root', root)
     # binary and config point nowhere: the facts' own are used
     result = run_module(odoo_module, dict(args(host, binary='/nowhere/odoo', config='/nowhere/odoo.conf'),
                                           odoo_facts=facts, state='latest'))
@@ -379,6 +385,53 @@ def test_rpc_needs_no_odoo_program_on_the_host(make_host, monkeypatch):
     result = run_module(odoo_module, params, fails=True)
     assert result['msg'].startswith('Cannot find Odoo: no odoo*.service unit in ')
     assert result['msg'].endswith('(set service or binary)')
+
+
+# -- databases of another series ----------------------------------------------------------------
+SHOP3_OTHER_SERIES = ('database shop3 belongs to Odoo 15.0 (its base module records 15.0.1.3), not to this Odoo '
+                      '16.0, which cannot load it')
+
+
+def make_other_series(host, db='shop3'):
+    """``db`` as a database an Odoo 15 server made records it: its base module at 15.0.x (all Odoo's check reads)."""
+    result = host.shell(db, """
+        env['ir.module.module'].search([('name', '=', 'base')]).write({'latest_version': '15.0.1.3'})
+        env.cr.commit()
+    """)
+    assert result.returncode == 0, result.stderr
+
+
+def test_all_leaves_out_a_database_of_another_series_and_says_which(make_host):
+    host = make_host('template')
+    make_other_series(host)
+    host.start()
+    shop3_before = host.module_states('shop3')
+    result = run_module(odoo_module, args(host), fails=False)
+    assert actions(result) == [('shop1', 'install'), ('shop2', 'install'), ('shop3', 'skipped')]
+    assert result['databases'][2]['msg'] == 'left out of all: ' + SHOP3_OTHER_SERIES
+    assert host.module_states('shop3') == shop3_before
+    # gather finds it once (odoo_info), and a module given those facts does not ask again
+    facts = gathered(host)
+    assert facts['incompatible_databases'] == {'shop3': '15.0.1.3'}
+    assert facts['databases'] == ['shop1', 'shop2', 'shop3']
+
+
+def test_naming_a_database_of_another_series_is_refused_before_anything_runs(make_host, monkeypatch):
+    host = make_host('template')
+    make_other_series(host)
+    host.start()
+    facts = gathered(host)
+    asked = []
+    with monkeypatch.context() as patch:
+        patch.setattr(transport.CliTransport, 'incompatible_databases', lambda *a: asked.append(a) or {})
+        result = run_module(odoo_module, dict(args(host, databases=['shop1', 'shop3']), odoo_facts=facts),
+                            fails=True)
+    assert result['msg'] == 'Cannot choose databases: %s; leave it out of databases' % SHOP3_OTHER_SERIES
+    assert asked == []
+    assert host.module_state('shop1') == ['uninstalled', False]
+    # the same check without the gathered facts: asked of Odoo itself
+    result = run_module(odoo_module, args(host, databases=['shop3'], validate_only=True), fails=True)
+    assert result['msg'] == 'Cannot choose databases: %s; leave it out of databases' % SHOP3_OTHER_SERIES
 
 
 # -- module_utils/odoo_modules.py ------------------------------------------------------------------
