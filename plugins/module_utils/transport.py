@@ -48,6 +48,13 @@ import socket
 from xml.parsers.expat import ExpatError
 
 try:
+    from urllib.error import HTTPError, URLError
+except ImportError:  # pragma: no cover - Python 2 is not a target
+    pass
+
+from ansible.module_utils.urls import open_url
+
+try:
     import xmlrpc.client as xmlrpc_client
     import http.client as http_client
 except ImportError:  # pragma: no cover - Python 2 is not a target
@@ -128,6 +135,20 @@ def list_databases(url, timeout=10):
     if not isinstance(databases, list):
         return None, 'Odoo answered list() with %r, not a list' % (databases,)
     return sorted(str(name) for name in databases), None
+
+
+def version_info_status(url, timeout=5):
+    """HTTP status of ``POST <url>/web/webclient/version_info`` (JSON-RPC, a route without database), 0 when
+    nothing answers: 200 when the server answers at all."""
+    body = json.dumps({'jsonrpc': '2.0', 'method': 'call', 'params': {}, 'id': 1}).encode()
+    try:
+        return open_url(url.rstrip('/') + '/web/webclient/version_info', data=body, method='POST', timeout=timeout,
+                        headers={'Content-Type': 'application/json'}, validate_certs=False,
+                        use_proxy=False).getcode()
+    except HTTPError as exc:
+        return exc.code
+    except (URLError, OSError, ValueError):
+        return 0
 
 
 # -- options shared by every module that talks to Odoo ----------------------

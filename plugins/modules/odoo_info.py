@@ -335,6 +335,14 @@ databases:
   type: list
   elements: str
   sample: ["shop1", "shop2"]
+http_status:
+  description:
+    - HTTP status of C(POST /web/webclient/version_info) on the local URL (a route without database) - 200 when the
+      server answers, 0 when nothing answers, 500 when it fails (an addon that breaks at start, say); V(null)
+      when the HTTP service is off.
+  returned: always
+  type: int
+  sample: 200
 incompatible_databases:
   description:
     - The databases of RV(databases) this server cannot load (Odoo's C(list_db_incompatible) - another series, or no
@@ -561,6 +569,9 @@ def main():
             transport.local_url(http_interface, http_port), params['timeout'])
         if databases is None and not list_db:
             databases_error = 'list_db is False in %s: %s' % (install['config'], databases_error)
+    # Whether the running server answers at all (a route without database): a run that finds it not answering
+    # with newer addon files in place is looking at an upgrade an earlier run left unfinished (role addon).
+    http_status = transport.version_info_status(transport.local_url(http_interface, http_port)) if http_enable else None
     incompatible = None
     if databases:
         try:
@@ -634,6 +645,7 @@ def main():
         databases=databases,
         databases_error=databases_error,
         incompatible_databases=incompatible,
+        http_status=http_status,
         generation=generation,
         addon=_addon(params['brand'], effective, generation),
     )

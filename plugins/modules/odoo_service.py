@@ -113,39 +113,20 @@ msg:
   type: str
 '''
 
-import json
 import os
 import re
 import time
 
-try:
-    from urllib.error import HTTPError, URLError
-except ImportError:  # pragma: no cover - Python 2 is not a target
-    pass
-
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import processes
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 POLL = 1.0
 _ERROR_RE = re.compile(r'ERROR|CRITICAL|Traceback|Exception|Error|not installable')
-
-
-def version_info(url, timeout=5):
-    """HTTP status of ``POST <url>/web/webclient/version_info`` (JSON-RPC), 0 when nothing answers."""
-    body = json.dumps({'jsonrpc': '2.0', 'method': 'call', 'params': {}, 'id': 1}).encode()
-    try:
-        return open_url(url.rstrip('/') + '/web/webclient/version_info', data=body, method='POST', timeout=timeout,
-                        headers={'Content-Type': 'application/json'}, validate_certs=False,
-                        use_proxy=False).getcode()
-    except HTTPError as exc:
-        return exc.code
-    except (URLError, OSError, ValueError):
-        return 0
 
 
 class Log(object):
@@ -230,7 +211,7 @@ def main():
         result['restarted'] = (after['InvocationID'] != before['InvocationID'] and bool(after['InvocationID'])
                                and after['ActiveState'] == 'active')
         if result['restarted']:
-            result['http_status'] = version_info(params['url'])
+            result['http_status'] = transport.version_info_status(params['url'])
             owner = processes.port_owner_of_unit(params['port'], after['ControlGroup'])
             result['port_owner'] = owner
             ours = owner is not None and owner['in_service'] is not False

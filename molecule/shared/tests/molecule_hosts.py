@@ -117,14 +117,9 @@ def project_dir():
     return os.environ.get("MOLECULE_PROJECT_DIRECTORY") or str(Path(__file__).resolve().parents[3])
 
 
-def run_playbook(limit, extra_vars=None, playbook="playbooks/site.yml", timeout=300, inventory=None, options=(),
-                 environ=None):
-    """Run ``ansible-playbook`` on the scenario's inventory, limited to ``limit``, as molecule's converge does.
-
-    ``inventory`` replaces the molecule inventory; ``options`` are more command-line options (``--check``, ``-vvv``);
-    ``environ`` more environment variables. ``playbook`` is relative to the checkout, or absolute.
-    Returns the CompletedProcess (stdout and stderr together in ``stdout``). Extra variables go in as JSON.
-    """
+def playbook_command(limit, extra_vars=None, playbook="playbooks/site.yml", inventory=None, options=(), environ=None):
+    """``(argv, env, cwd)`` of ``ansible-playbook`` on the scenario's inventory, limited to ``limit``, as molecule's
+    converge runs it (see :func:`run_playbook`)."""
     project = project_dir()
     inventory = inventory or str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
     env = dict(os.environ)
@@ -138,5 +133,27 @@ def run_playbook(limit, extra_vars=None, playbook="playbooks/site.yml", timeout=
     argv = ["ansible-playbook", "-i", inventory, "--limit", limit, *options, os.path.join(project, playbook)]
     if extra_vars:
         argv += ["--extra-vars", json.dumps(extra_vars)]
-    return subprocess.run(argv, env=env, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    return argv, env, project
+
+
+def run_playbook(limit, extra_vars=None, playbook="playbooks/site.yml", timeout=300, inventory=None, options=(),
+                 environ=None):
+    """Run ``ansible-playbook`` on the scenario's inventory, limited to ``limit``, as molecule's converge does.
+
+    ``inventory`` replaces the molecule inventory; ``options`` are more command-line options (``--check``, ``-vvv``);
+    ``environ`` more environment variables. ``playbook`` is relative to the checkout, or absolute.
+    Returns the CompletedProcess (stdout and stderr together in ``stdout``). Extra variables go in as JSON.
+    """
+    argv, env, cwd = playbook_command(limit, extra_vars, playbook, inventory, options, environ)
+    return subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=timeout, check=False)
+
+
+def start_playbook(limit, extra_vars=None, log=None, **kwargs):
+    """Start ``ansible-playbook`` as :func:`run_playbook` does, without waiting, in a session of its own (so that
+    ``os.killpg(proc.pid, signal.SIGKILL)`` kills it with its workers, as a controller that dies would); its
+    output goes to the file ``log``. Returns the Popen."""
+    argv, env, cwd = playbook_command(limit, extra_vars, **kwargs)
+    with open(log, "w") as handle:
+        return subprocess.Popen(argv, env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT,
+                                start_new_session=True)

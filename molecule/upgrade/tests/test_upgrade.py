@@ -2,11 +2,14 @@
 
 Tests run in file order: the converge results first, then site.yml runs (subprocesses, the molecule inventory)
 with 3.1.2 (its Python fails at registry load: every request answers 500 after the restart) and 3.1.3 (fails at
-``-u``), each of which must fail the run with the reason and leave 3.1.1 in place and Odoo healthy.
+``-u``), each of which must fail the run with the reason and leave 3.1.1 in place and Odoo healthy; then 3.1.2 again,
+killed (SIGKILL) in its wait, after which site.yml run again alone puts 3.1.1 back with Odoo answering.
 """
 
 import hashlib
 import os
+import signal
+import time
 
 import pytest
 
@@ -95,6 +98,66 @@ def test_broken_upgrade_is_rolled_back(host, hvars, base_url):
     assert tree(host) == before
     status, dummy = molecule_hosts.http_get(host, f"{base_url}/payment/systempay/ipn")
     assert status == 405
+    assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}
+
+
+SLOW_START = "/etc/systemd/system/odoo.service.d/slow-start.conf"
+
+
+def unit_state(host):
+    return host.check_output("systemctl show -p ActiveState --value odoo.service")
+
+
+def ipn_status(host, base_url):
+    """HTTP status of a GET of the notification route, as text ("000" while nothing answers)."""
+    return host.run("curl -s -o /dev/null -w '%%{http_code}' %s/payment/systempay/ipn", base_url).stdout.strip()
+
+
+def test_an_upgrade_killed_in_its_wait_is_finished_by_the_next_run(host, hvars, base_url, tmp_path):
+    """site.yml with 3.1.2 (it breaks at start) is killed with SIGKILL, workers included, while it waits for Odoo
+    to come back: the files are 3.1.2, Odoo then answers 500, the run's lock is left on the host. site.yml run again
+    alone (the inventory's 3.1.1) takes the lock over (its holder's pid is gone on this controller), finds Odoo not
+    answering with a newer copy than its archive whose previous version is the newest backup, puts 3.1.1 back -
+    reported as restored, not refused as a downgrade - and proves that Odoo answers; shop1 never moved.
+
+    To kill the run inside its wait every time, the restart is made slow for this run only: a drop-in with
+    ExecStartPre=sleep 30 (a real Odoo takes seconds to start), removed before the second run."""
+    name = host.backend.get_hostname()
+    assert manifest_version(host) == "3.1.1"
+    host.check_output("mkdir -p %s && printf '[Service]\\nExecStartPre=/bin/sleep 30\\n' > %s && systemctl daemon-reload",
+                      os.path.dirname(SLOW_START), SLOW_START)
+    try:
+        proc = molecule_hosts.start_playbook(name, {
+            "addon_src": os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.2.zip")}, log=str(tmp_path / "killed.log"))
+        try:
+            deadline = time.time() + 240
+            while time.time() < deadline and proc.poll() is None:
+                if manifest_version(host) == "3.1.2" and unit_state(host) == "activating":
+                    break
+                time.sleep(1)
+            assert proc.poll() is None and unit_state(host) == "activating", (tmp_path / "killed.log").read_text()
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        # the restart the killed run asked for goes on without it: the broken 3.1.2 starts and answers 500
+        deadline = time.time() + 90
+        while time.time() < deadline and ipn_status(host, base_url) != "500":
+            time.sleep(1)
+    finally:
+        host.check_output("rm -f %s && systemctl daemon-reload", SLOW_START)
+    assert manifest_version(host) == "3.1.2"
+    assert ipn_status(host, base_url) == "500"
+    assert host.file("/var/lib/systempay-odoo/run.lock").exists        # the killed run's lock, left behind
+    run = molecule_hosts.run_playbook(name)
+    out = " ".join(run.stdout.split())
+    assert run.returncode == 0, out
+    assert "Took over the lock of the run of" in out and "holder gone" in out, out
+    assert ("in /var/lib/odoo/addons/16.0: restored (3.1.2, left by an earlier run with Odoo not answering, is kept "
+            "as a backup)") in out, out
+    assert "restart: yes" in out and "database shop1: none (16.0.3.1.1 -> 16.0.3.1.1)" in out, out
+    assert manifest_version(host) == "3.1.1"
+    status, headers = molecule_hosts.http_get(host, f"{base_url}/payment/systempay/ipn")
+    assert (status, headers.get("allow")) == (405, "OPTIONS, POST")
     assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}
 
 

@@ -124,6 +124,8 @@ def test_debian_layout(host, odoo_db_service):
     assert addon['active']['path'] == os.path.join(data_addons, 'payment_systempay')
     assert addon['shadowed'] == 1
     assert 'very-secret' not in json.dumps(result)
+    # this fake Odoo has no importable odoo package: the check of the databases cannot run (a warning says so)
+    assert result['incompatible_databases'] is None
 
 
 def test_copies_carry_the_content_hash_of_addon_archive(host, odoo_db_service):
@@ -167,6 +169,8 @@ def test_service_down_gives_null_databases(host):
     result = run({'timeout': 2})
     assert result['databases'] is None
     assert 'does not answer' in result['databases_error']
+    assert result['http_status'] == 0                   # nothing answers version_info either
+    assert result['incompatible_databases'] is None     # nothing to check
 
 
 def test_source_layout_relative_paths_and_cli_overrides(host):
