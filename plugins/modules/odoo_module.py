@@ -57,6 +57,15 @@ options:
     type: str
     choices: [present, latest]
     default: present
+  planned_version:
+    description:
+      - In check mode only, the version of the payment addon (C(3.1.1)) that the files will have once an earlier step
+        of the same run has put its archive in place (C(playbooks/site.yml) when the archive changes the files).
+        Each database is then planned against it - V(would_install), V(would_upgrade), V(none), or V(failed) for a
+        database that lacks a module that line needs - instead of against the copy on disk, so that check mode
+        prints the module step the real run will make.
+      - Ignored outside check mode (the real run reads the files it put in place).
+    type: str
   validate_only:
     description:
       - Only check the options and that every database named exists on this Odoo, then exit; nothing is read in the
@@ -233,6 +242,7 @@ import time
 
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
@@ -256,6 +266,7 @@ def argument_spec():
         state=dict(type='str', default='present', choices=['present', 'latest']),
         databases=dict(type='list', elements='str', default=['all']),
         validate_only=dict(type='bool', default=False),
+        planned_version=dict(type='str'),
     )
     return spec
 
@@ -282,11 +293,21 @@ class Run(object):
         self.goal = module.params['state']
         self.folders = folders
         self.copy = odoo_modules.disk_copy(self.name, folders)
+        self.planned = module.check_mode and bool(module.params.get('planned_version'))
+        if self.planned:
+            # check mode, files still to come from the archive an earlier step checked (the vendor's addon)
+            version = module.params['planned_version']
+            self.copy = dict(path=(self.copy or {}).get('path') or 'the archive', version=version)
+            try:
+                self.line = generations.line_of_version(version)
+            except generations.GenerationError as exc:
+                module.fail_json(msg='Cannot plan the module step: planned_version %s' % to_native(exc))
         self.expected = None
         if self.copy is not None and self.copy['version'] is not None:
             self.expected = odoo_modules.adapt_version(self.copy['version'], host.series)
-        # modules the addon line on disk needs without declaring them (generations.ADDON_LINES), read with it
-        self.line = odoo_modules.addon_line(self.copy, host.series)
+        if not self.planned:
+            # modules the addon line on disk needs without declaring them (generations.ADDON_LINES), read with it
+            self.line = odoo_modules.addon_line(self.copy, host.series)
         self.requires = tuple(self.line['requires']) if self.line else ()
         self.listed = listed
         self.secrets = secrets
@@ -319,8 +340,10 @@ class Run(object):
         return ' (this Odoo has: %s)' % ', '.join(self.listed) if self.listed else ''
 
     def _stale(self, row):
-        """The version a running server has in memory when it differs from the copy on disk (rpc only)."""
-        if self.odoo.name != 'rpc' or not row or not row.get('installed_version') or self.expected is None:
+        """The version a running server has in memory when it differs from the copy on disk (rpc only; not for a
+        planned version: the run that puts those files in place restarts Odoo first)."""
+        if self.odoo.name != 'rpc' or self.planned or not row or not row.get('installed_version') \
+                or self.expected is None:
             return None
         return row['installed_version'] if row['installed_version'] != self.expected else None
 

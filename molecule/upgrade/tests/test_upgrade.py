@@ -7,6 +7,7 @@ killed (SIGKILL) in its wait, after which site.yml run again alone puts 3.1.1 ba
 """
 
 import hashlib
+import json
 import os
 import signal
 import time
@@ -194,3 +195,52 @@ def test_a_downgrade_is_refused_then_done_when_asked_for(host, hvars):
     assert manifest_version(host) == "3.1.0"
     assert molecule_hosts.service_starts(host, hvars) == starts + 1
     assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}
+
+
+def report_of(folder):
+    """This host's record in the run report written to ``folder`` (report_dir)."""
+    with open(os.path.join(folder, "systempay-odoo-report.json")) as handle:
+        hosts = json.load(handle)["hosts"]
+    assert len(hosts) == 1, hosts
+    return hosts[0]
+
+
+def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_path):
+    """After the downgrade above (files 3.1.0, shop1 recording 3.1.1) and with a new shop database, shop2: site.yml
+    --check --diff with 3.1.1 plans the files, the restart and each database; it changes nothing. The real run then
+    does exactly that, as the host shows it: the files' version, the number of starts, each database's row."""
+    name = host.backend.get_hostname()
+    dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
+    # Odoo's -d creates the database when it does not exist (and -i of installed modules does nothing)
+    host.check_output("cd / && runuser -u %s -- %s -c %s -d shop2 -i website_sale,account --stop-after-init "
+                      "--without-demo=all --no-http", user, program, conf)
+    databases = ("shop1", "shop2")
+    rows = {db: molecule_hosts.module_state(host, hvars, db) for db in databases}
+    files, starts = tree(host), molecule_hosts.service_starts(host, hvars)
+    assert manifest_version(host) == "3.1.0" and rows["shop1"]["version"] == "16.0.3.1.1"
+
+    check = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "plan")}, options=("--check", "--diff"))
+    assert check.returncode == 0, check.stdout
+    plan = report_of(tmp_path / "plan")
+    assert plan["check_mode"] is True
+    assert (plan["addon"]["action"], plan["addon"]["before"], plan["addon"]["after"]) == ("would upgrade", "3.1.0",
+                                                                                          "3.1.1")
+    assert plan["restart"] is True
+    planned = {db["name"]: (db["action"], db["version_after"]) for db in plan["databases"]}
+    assert planned == {"shop1": ("none", "16.0.3.1.1"), "shop2": ("would_install", "16.0.3.1.1")}
+    # the plan changed nothing
+    assert tree(host) == files and molecule_hosts.service_starts(host, hvars) == starts
+    assert {db: molecule_hosts.module_state(host, hvars, db) for db in databases} == rows
+
+    real = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "real")})
+    assert real.returncode == 0, real.stdout
+    done = report_of(tmp_path / "real")
+    assert (done["addon"]["action"], done["addon"]["after"]) == ("upgraded", plan["addon"]["after"])
+    assert done["restart"] == plan["restart"]
+    made = {db["name"]: (db["action"], db["version_after"]) for db in done["databases"]}
+    assert made == {db: (action.replace("would_", ""), version) for db, (action, version) in planned.items()}
+    # what the host shows
+    assert manifest_version(host) == plan["addon"]["after"]
+    assert molecule_hosts.service_starts(host, hvars) == starts + (1 if plan["restart"] else 0)
+    for db, (action, version) in planned.items():
+        assert molecule_hosts.module_state(host, hvars, db) == {"state": "installed", "version": version}

@@ -387,6 +387,29 @@ def test_rpc_needs_no_odoo_program_on_the_host(make_host, monkeypatch):
     assert result['msg'].endswith('(set service or binary)')
 
 
+# -- check mode against the version an earlier step will put in place -------------------------------
+def test_check_mode_plans_against_the_planned_version(make_host):
+    host = make_host('installed', addon='3.1.0')
+    host.start()
+    result = run_module(odoo_module, args(host, state='latest', planned_version='3.1.1'), check_mode=True)
+    assert actions(result) == [('shop1', 'would_upgrade'), ('shop2', 'would_upgrade')]
+    assert result['disk']['version'] == '16.0.3.1.1' and result['changed'] is True
+    assert host.module_state('shop1') == ['installed', '16.0.3.1.0']
+    # the same plan for the archive already in place: nothing to do; and outside check mode it is ignored
+    result = run_module(odoo_module, args(host, state='latest', planned_version='3.1.0'), check_mode=True)
+    assert actions(result) == [('shop1', 'none'), ('shop2', 'none')]
+    result = run_module(odoo_module, args(host, state='latest', planned_version='3.1.1'))
+    assert actions(result) == [('shop1', 'none'), ('shop2', 'none')] and result['disk']['version'] == '16.0.3.1.0'
+
+
+def test_check_mode_plans_the_refusal_of_a_database_without_account(make_host):
+    host = make_host('template', addon='3.1.0')
+    host.start()
+    result = run_module(odoo_module, args(host, planned_version='3.1.1'), check_mode=True, fails=True)
+    assert actions(result) == [('shop1', 'would_install'), ('shop2', 'would_install'), ('shop3', 'failed')]
+    assert result['databases'][2]['msg'] == SHOP3_REFUSED
+
+
 # -- databases of another series ----------------------------------------------------------------
 SHOP3_OTHER_SERIES = ('database shop3 belongs to Odoo 15.0 (its base module records 15.0.1.3), not to this Odoo '
                       '16.0, which cannot load it')
