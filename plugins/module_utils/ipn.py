@@ -60,7 +60,7 @@ except ImportError:  # pragma: no cover - Python 2 is not a target
     from urllib import urlencode  # type: ignore
     from urlparse import urljoin, urlsplit, urlunsplit  # type: ignore
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 
@@ -106,8 +106,8 @@ class IpnError(ValueError):
 def route(brand):
     """``/payment/<brand>/ipn``, the addon's notification route."""
     try:
-        addon_archive.module_for_brand(brand)
-    except addon_archive.AddonError as exc:
+        vendor_archive.module_for_brand(brand)
+    except vendor_archive.AddonError as exc:
         raise IpnError(str(exc))
     return '/payment/%s/ipn' % brand
 

@@ -35,7 +35,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 
@@ -96,7 +96,7 @@ def addon_line(copy, series):
     """
     if not copy or copy.get('version') is None:
         return None
-    path = os.path.join(copy['path'], *addon_archive.CONSTANTS_PATH.split('/'))
+    path = os.path.join(copy['path'], *vendor_archive.CONSTANTS_PATH.split('/'))
     try:
         with open(path, 'rb') as handle:
             text = handle.read(1024 * 1024).decode('utf-8', 'replace')

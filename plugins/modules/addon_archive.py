@@ -179,7 +179,7 @@ ignored:
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 
@@ -198,11 +198,11 @@ def main():
     params = module.params
     src, seen = params['src'], []
     try:
-        if addon_archive.is_archive_folder(src, params['brand']):
-            src, seen = addon_archive.select_archive(src, params['brand'], params['series'])
-        with addon_archive.AddonSource(src, params['brand']) as source:
+        if vendor_archive.is_archive_folder(src, params['brand']):
+            src, seen = vendor_archive.select_archive(src, params['brand'], params['series'])
+        with vendor_archive.AddonSource(src, params['brand']) as source:
             facts = source.load().inspect(params['checksum'], params['series'], params['force_range'])
-    except addon_archive.AddonError as exc:
+    except vendor_archive.AddonError as exc:
         module.fail_json(msg=to_native(exc))
     for warning in facts.pop('warnings'):
         module.warn(warning)

@@ -196,7 +196,7 @@ import time
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -266,7 +266,7 @@ def installed(path):
         return {'path': path, 'version': None, 'content_sha256': None}
     dummy, manifest, dummy_error = discovery.read_manifest(path)
     version = None if manifest is None else str(manifest.get('version', '')) or None
-    return {'path': path, 'version': version, 'content_sha256': addon_archive.tree_sha256(path)}
+    return {'path': path, 'version': version, 'content_sha256': vendor_archive.tree_sha256(path)}
 
 
 def list_backups(backups_dir, module):
@@ -350,12 +350,12 @@ def check_python(module, source, name, python, target):
         python = module.get_bin_path(python) or python
     scratch = tempfile.mkdtemp(prefix=STAGING_PREFIX)
     try:
-        errors = addon_archive.compile_errors(module.run_command, python,
-                                              source.extract(os.path.join(scratch, name)))
+        errors = vendor_archive.compile_errors(module.run_command, python,
+                                               source.extract(os.path.join(scratch, name)))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if errors:
-        raise InstallError(addon_archive.compile_message(name, errors, python) + '; %s is as it was' % target)
+        raise InstallError(vendor_archive.compile_message(name, errors, python) + '; %s is as it was' % target)
 
 
 def main():
@@ -366,7 +366,7 @@ def main():
     target = os.path.join(dest, name)
     backups_dir = os.path.join(dest, BACKUP_DIR)
     try:
-        brand = addon_archive.brand_of_module(name)
+        brand = vendor_archive.brand_of_module(name)
         if params['rollback'] == bool(params['src']):
             raise InstallError('Cannot install %s: give either src or rollback: true' % name)
         if params['backup_keep'] < 0:
@@ -375,7 +375,7 @@ def main():
         file_mode = parse_mode(params['file_mode'], 'file_mode')
         check_dest(dest, target)
         uid, gid = resolve_ids(params['owner'], params['group'], os.stat(dest))
-    except (addon_archive.AddonError, InstallError) as exc:
+    except (vendor_archive.AddonError, InstallError) as exc:
         module.fail_json(msg=to_native(exc))
 
     result = dict(changed=False, previous_version=None, backup_path=None, path=target)
@@ -392,7 +392,7 @@ def main():
             after['path'] = target
         else:
             new = None
-            source = addon_archive.AddonSource(params['src'], brand).load()
+            source = vendor_archive.AddonSource(params['src'], brand).load()
             facts = source.inspect(series=params['series'], force_range=params['force_range'])
             for warning in facts['warnings']:
                 module.warn(warning)
@@ -419,7 +419,7 @@ def main():
             if os.path.lexists(target):
                 result['backup_path'] = new_backup_path(backups_dir, name, before['version'], uid, gid)
             swap(new, target, result['backup_path'])
-    except (addon_archive.AddonError, InstallError) as exc:
+    except (vendor_archive.AddonError, InstallError) as exc:
         module.fail_json(msg=to_native(exc), **result)
     except (IOError, OSError) as exc:
         result['backup_path'] = None

@@ -427,7 +427,7 @@ import stat
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import masking
@@ -475,7 +475,7 @@ def _addon(brand, folders, generation):
             copy['line'] = None
         copy['fits'] = None if generation is None or copy['line'] is None else copy['line'] == generation['line']
         try:
-            copy['content_sha256'] = addon_archive.tree_sha256(copy['path'])
+            copy['content_sha256'] = vendor_archive.tree_sha256(copy['path'])
         except (IOError, OSError):
             copy['content_sha256'] = None
     active = copies[0] if copies else None

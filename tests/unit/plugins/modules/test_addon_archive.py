@@ -20,7 +20,7 @@ import zipfile
 import pytest
 
 from ansible.module_utils import basic
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive as addon_archive_utils
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive as addon_archive_utils
 from ansible_collections.systempay.odoo.plugins.modules import addon_archive
 from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import LINES, make_zip, rezip
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (

@@ -18,7 +18,7 @@ import tempfile
 
 import pytest
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive as archive_utils
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive as archive_utils
 from ansible_collections.systempay.odoo.plugins.modules import addon_install
 from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import latin1_constants, rezip
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (

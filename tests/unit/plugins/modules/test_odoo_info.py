@@ -18,7 +18,7 @@ import os
 
 import pytest
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
@@ -135,7 +135,7 @@ def test_copies_carry_the_content_hash_of_addon_archive(host, odoo_db_service):
     host.config('data_dir = %s\nhttp_port = %d\n' % (host.data_dir, port))
     host.addon(data_addons, '3.1.1')
     copy = run()['addon']['copies'][0]
-    assert copy['content_sha256'] == addon_archive.tree_sha256(copy['path'])
+    assert copy['content_sha256'] == vendor_archive.tree_sha256(copy['path'])
     # compiled Python written beside the code does not change it, an edited file does
     write(os.path.join(copy['path'], '__pycache__', 'x.cpython-311.pyc'), 'compiled')
     assert run()['addon']['copies'][0]['content_sha256'] == copy['content_sha256']

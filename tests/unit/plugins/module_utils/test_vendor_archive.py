@@ -1,10 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""addon_archive helpers: names, checksums, the content hash of a zip and of a tree, unpacking.
-
-(Not test_addon_archive.py: pytest imports test files by their base name, and
-tests/unit/plugins/modules/test_addon_archive.py has that one.)
-"""
+"""module_utils/vendor_archive.py: names, checksums, the content hash of a zip and of a tree, unpacking."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,7 +13,7 @@ import zipfile
 
 import pytest
 
-from ansible_collections.systempay.odoo.plugins.module_utils import addon_archive as a
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive as a
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import make_zip
 
