@@ -290,10 +290,19 @@ class OdooHost(object):
         """The interpreter that runs the Odoo program (the unit's, else the program's ``#!`` line)."""
         return self.install['interpreter'] or discovery.shebang_interpreter(os.path.realpath(self.install['binary']))
 
+    def root(self, run_command):
+        """The folder of the ``odoo`` package the program runs (found once, by :func:`discovery.find_odoo_root`), or
+        None."""
+        if self.odoo_root is False:
+            install = self.install
+            self.odoo_root = (discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
+                              if install['binary'] else None)
+        return self.odoo_root
+
     def odoo_parent(self, run_command):
         """The folder to put on ``sys.path`` to import ``odoo`` as the program does (a source checkout's), or None."""
-        self.addons_layout(run_command)
-        return os.path.dirname(self.odoo_root) if self.odoo_root else None
+        root = self.root(run_command)
+        return os.path.dirname(root) if root else None
 
     @property
     def secrets(self):
@@ -344,10 +353,7 @@ class OdooHost(object):
         cwd, home, env = install['working_directory'], install['home'], install['environment']
         value = self.option('data_dir')
         data_dir = discovery.expand_path(value, cwd, home, env) if value else discovery.default_data_dir(home)
-        if self.odoo_root is False:
-            self.odoo_root = (discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
-                              if install['binary'] else None)
-        odoo_root = self.odoo_root
+        odoo_root = self.root(run_command)
         value, source = self.option_source('addons_path')
         if value:
             configured = odoo_conf.split_list(value)

@@ -605,7 +605,7 @@ def main():
         exec_start=install['exec_start'],
         binary=install['binary'],
         interpreter=install['interpreter'],
-        python=install['interpreter'] or discovery.shebang_interpreter(os.path.realpath(install['binary'])),
+        python=host.python(),
         cli_options=dict((k, v) for k, v in cli.items() if k not in discovery.SECRET_CLI_OPTIONS),
         user=install['user'],
         group=install['group'],
