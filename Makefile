@@ -111,7 +111,7 @@ test: bootstrap venv image collections-link fixtures
 # DEMO_ARGS: extra ansible-playbook arguments for the demo's run of playbooks/site.yml.
 DEMO_ARGS ?=
 export DEMO_ARGS
-demo: venv image collections-link fixtures
+demo: bootstrap venv image collections-link fixtures
 	@$(TIMED) demo bash tests/scripts/demo.sh up
 
 # A second database on the demo host, then the probe alone: the two-database diagnosis and its fix.
