@@ -7,8 +7,12 @@ requested modules and loads their data files, committing after each module as Od
 change of installed modules bumps a sequence stored in the database; a running server compares it
 on each request and reloads the registry (Odoo's "registry signaling").
 """
+import datetime
 import logging
+import os
+import sys
 import threading
+import time
 
 from . import modules, release, sql_db
 from .api import SUPERUSER_ID, Environment
@@ -19,6 +23,8 @@ from .tools import config
 _logger = logging.getLogger('odoo.modules.loading')
 # Odoo's graph.Graph.add_modules logs under this name each module it leaves out of the registry.
 _graph_logger = logging.getLogger('odoo.modules.graph')
+# Odoo's modules/registry.py logs "Registry loaded in %.3fs" under this name at the end of Registry.new.
+_registry_logger = logging.getLogger('odoo.modules.registry')
 
 SIGNALING_KEY = 'registry_sequence'
 
@@ -46,15 +52,19 @@ class Registry:
     @classmethod
     def new(cls, dbname, update_module=False):
         with cls._lock:
+            started = time.time()
             cls._registries.pop(dbname, None)
             registry = cls(dbname)
             try:
                 load_modules(registry, update_module)
             except Exception:
                 reset_modules_state(dbname)
+                count_load(dbname, 'failed')
                 raise
             registry.sequence = sql_db.read_meta(dbname, SIGNALING_KEY, '0')
             cls._registries[dbname] = registry
+            _registry_logger.info("Registry loaded in %.3fs", time.time() - started)
+            count_load(dbname, 'ok')
             return registry
 
     def check_signaling(self):
@@ -93,6 +103,40 @@ class Registry:
         for cls in MetaModel.module_to_models.get(module, []):
             build_model(self, cls)
         self.loaded.append(module)
+
+
+# ---- test equipment: the registry-load counter (not Odoo) ------------------------------
+def load_log_path():
+    """The stand-in's own log of registry loads: ``$ODOO_STANDIN_LOAD_LOG``, else ``registry-loads.log`` next to
+    the database folder (``/var/lib/odoo-standin/registry-loads.log`` on the test hosts)."""
+    return os.environ.get('ODOO_STANDIN_LOAD_LOG') or \
+        os.path.join(os.path.dirname(os.path.abspath(sql_db.db_dir())), 'registry-loads.log')
+
+
+def process_kind():
+    """``shell``, ``cli`` (a run with --stop-after-init: -i/-u, database creation) or ``server``."""
+    if len(sys.argv) > 1 and sys.argv[1] == 'shell':
+        return 'shell'
+    return 'cli' if config.get('stop_after_init') else 'server'
+
+
+def count_load(dbname, outcome):
+    """Append one line per registry load (what a real Odoo spends seconds on) to :func:`load_log_path`, whatever
+    the log level: ``<UTC time> pid=<pid> db=<db> kind=<shell|cli|server> <ok|failed>``. Test equipment for
+    ``make bench``; a host where the file cannot be written keeps no count (Odoo's behaviour is unchanged)."""
+    line = '%s pid=%d db=%s kind=%s %s\n' % (
+        datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%S.%fZ'), os.getpid(), dbname, process_kind(), outcome)
+    try:
+        fd = os.open(load_log_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError:
+        return
+    try:
+        # shared by the service user and root (tests run either): writable by both, whoever created it
+        if os.fstat(fd).st_uid == os.geteuid():
+            os.fchmod(fd, 0o666)
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
 
 
 def _ordered(names):

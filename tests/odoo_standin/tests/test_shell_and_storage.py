@@ -116,3 +116,42 @@ def test_the_database_manager_check_finds_databases_of_another_series(host):
         "('15.0.1.3',)",
         'psycopg2 ProgrammingError relation "res_users" does not exist',
     ]
+
+
+def _loads(host):
+    """The stand-in's registry-load counter (make bench): (db, kind, outcome) per line."""
+    path = os.path.join(host.root, 'registry-loads.log')
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [tuple(part.split('=', 1)[-1] for part in line.split()[2:]) for line in f]
+
+
+def test_each_registry_load_is_counted_once_with_its_process_kind(host):
+    host.create_db('shop1')
+    assert _loads(host) == [('shop1', 'cli', 'ok')]
+    assert 'odoo.modules.registry: Registry loaded in' in host.read_log()
+    host.shell('shop1', 'print(env.uid)\n')
+    assert _loads(host)[1:] == [('shop1', 'shell', 'ok')]
+    with host.server():
+        host.execute('shop1', 'res.partner', 'search_count', [])
+        host.execute('shop1', 'res.partner', 'search_count', [])
+        # the running server's registry is cached: two calls, one load
+        assert _loads(host)[2:] == [('shop1', 'server', 'ok')]
+        assert host.odoo('-d', 'shop1', '-u', 'base', '--stop-after-init').returncode == 0
+        # the upgrade signals the change: the server loads the registry again at its next call
+        host.execute('shop1', 'res.partner', 'search_count', [])
+    assert _loads(host)[3:] == [('shop1', 'cli', 'ok'), ('shop1', 'server', 'ok')]
+    # a new server process loads its own registry at its first request, even db.list: with one database, Odoo 16
+    # serves every request in it (http.py Application: one database listed -> request._serve_db)
+    with host.server():
+        host.rpc('db').list()
+    assert _loads(host)[5:] == [('shop1', 'server', 'ok')]
+
+
+def test_a_failed_registry_load_is_counted_as_failed(host):
+    host.create_db('shop1')
+    make_module(host.addons, 'broken', files={'__init__.py': 'raise ImportError("broken on purpose")\n'})
+    result = host.odoo('-d', 'shop1', '-i', 'broken', '--stop-after-init')
+    assert result.returncode != 0
+    assert _loads(host)[-1] == ('shop1', 'cli', 'failed')
