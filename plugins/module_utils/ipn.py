@@ -716,6 +716,24 @@ def notify_field(brand='systempay'):
     return '%s_notify_url' % brand
 
 
+def shop_from_state(state, db, brand='systempay'):
+    """:func:`read_shop`'s answer from the state the gather stage read of ``db`` (``db_state``): no Odoo process."""
+    module = 'payment_%s' % brand
+    row = (state.get('modules') or {}).get(module)
+    base_url = (state.get('params') or {}).get('web.base.url') or None
+    stored = (state.get('provider') or {}).get('stored') or []
+    notify_url = (stored[0].get(notify_field(brand)) or None) if stored else None
+    status = row.get('state') if row else None
+    return {
+        'name': db,
+        'web_base_url': base_url,
+        'local': is_local_url(base_url) if base_url else None,
+        'module_state': status,
+        'installed': status in ('installed', 'to upgrade'),
+        'notify_url': notify_url,
+    }
+
+
 def read_shop(odoo, db, brand='systempay', series=None):
     """What database ``db`` says about its shop, read with ``odoo`` (a ``transport`` CLI or RPC transport).
 

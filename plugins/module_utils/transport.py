@@ -241,6 +241,9 @@ class OdooHost(object):
         self.databases = databases
         # {name: base version} of the listed databases of another series, as gather found them (None: not read)
         self.incompatible = None
+        # {name: state} of the databases gather read (module_utils/db_state.py); a step takes a database's state
+        # from here instead of starting Odoo to read it, when db_state.usable says it can
+        self.states = {}
 
     @staticmethod
     def _read_conf(path):
@@ -284,7 +287,15 @@ class OdooHost(object):
                    odoo_root=facts['odoo_root'], databases=facts['databases'])
         if facts.get('incompatible_databases') is not None:
             host.incompatible = dict(facts['incompatible_databases'])
+        host.states = dict(facts.get('database_states') or {})
         return host
+
+    def state(self, db, modules=None, fresh=True):
+        """The state gather read of ``db`` when a step can use it instead of reading (else None; see
+        ``db_state.usable``)."""
+        from ansible_collections.systempay.odoo.plugins.module_utils import db_state
+        state = self.states.get(db)
+        return state if db_state.usable(state, modules, fresh) else None
 
     def python(self):
         """The interpreter that runs the Odoo program (the unit's, else the program's ``#!`` line)."""

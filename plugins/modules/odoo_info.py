@@ -64,6 +64,15 @@ options:
       - Seconds to wait for the service to answer.
     type: int
     default: 10
+  read_databases:
+    description:
+      - Databases to read once for the later steps of the run (RV(database_states)), by name, or V(all) for every
+        database of RV(databases) this server can load. Empty (the default) reads none.
+      - One C(odoo shell) per database, as the service user, writing nothing. A database whose read fails is left
+        out of RV(database_states) with a warning; the later steps then read it themselves.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -352,6 +361,20 @@ incompatible_databases:
   returned: always
   type: dict
   sample: {"shop15": "15.0.1.3"}
+database_states:
+  description:
+    - What each database of O(read_databases) holds that the later steps compare with, read once (gather), keyed
+      by database - C(modules) (C(payment_<brand>), C(base) and the modules an addon line requires, each with
+      C(state) and C(latest_version); C(modules_asked) lists the names asked), C(params) (C(web.base.url),
+      C(web.base.url.freeze)), C(provider) (V(null) when the provider model is not loaded there; else its
+      C(ir.model.data) row as C(xmlids), C(fields_get) as C(described), the provider record's fields as C(record),
+      the brand's records with the stored notification URL as C(stored), and the rows of the models the relational
+      settings name as C(relations)), C(errors), and the run's C(salt).
+    - Secret fields (the keys) are never returned, only a salted PBKDF2-SHA256 digest of each.
+  returned: always
+  type: dict
+  sample: {"shop1": {"modules": {"payment_systempay": {"name": "payment_systempay", "state": "installed",
+           "latest_version": "16.0.3.1.1"}}, "params": {"web.base.url": "https://shop.example.com"}, "errors": []}}
 databases_error:
   description: Why RV(databases) is V(null).
   returned: always
@@ -428,6 +451,7 @@ import stat
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import masking
@@ -445,7 +469,31 @@ def argument_spec():
         brand=dict(type='str', default='systempay'),
         list_databases=dict(type='bool', default=True),
         timeout=dict(type='int', default=10),
+        read_databases=dict(type='list', elements='str', default=[]),
     )
+
+
+def _read_states(module, host, runner, requested, databases, incompatible):
+    """``{db: state}`` of the databases asked (``all``: every database listed this server can load); a database
+    whose read fails is left out, with a warning."""
+    names = [name.strip() for name in requested if name and name.strip()]
+    if not names or runner is None:
+        return {}
+    if names == ['all']:
+        names = [name for name in databases or [] if name not in (incompatible or {})]
+    else:
+        names = [name for name in names if name in (databases or []) and name not in (incompatible or {})]
+    salt = db_state.new_salt()
+    states = {}
+    for name in names:
+        try:
+            states[name] = db_state.read(runner, name, host.series, module.params['brand'], salt)
+        except transport.TransportError as exc:
+            module.warn(transport.mask('Cannot read database %s in the gather stage (the later steps read it '
+                                       'themselves): %s %s' % (name, to_native(exc),
+                                                               ' | '.join(transport.excerpt(exc.log, lines=3))),
+                                       host.secrets))
+    return states
 
 
 def _generation(series):
@@ -573,6 +621,7 @@ def main():
     # with newer addon files in place is looking at an upgrade an earlier run left unfinished (role addon).
     http_status = transport.version_info_status(transport.local_url(http_interface, http_port)) if http_enable else None
     incompatible = None
+    runner = None
     if databases:
         try:
             runner = transport.connect(module, host, run_command, dict(
@@ -582,6 +631,8 @@ def main():
             module.warn(transport.mask('Cannot check which databases this Odoo can load: %s %s'
                                        % (to_native(exc), ' | '.join(transport.excerpt(exc.log, lines=3))),
                                        host.secrets))
+    # The one read of each database the later steps compare with (gather).
+    states = _read_states(module, host, runner, params['read_databases'], databases, incompatible)
 
     # What runs: systemd's view of the unit, and the process that answers the port (a unit file says how Odoo would
     # start, not that it is what serves the shop).
@@ -645,6 +696,7 @@ def main():
         databases=databases,
         databases_error=databases_error,
         incompatible_databases=incompatible,
+        database_states=states,
         http_status=http_status,
         generation=generation,
         addon=_addon(params['brand'], effective, generation),

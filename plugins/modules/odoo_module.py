@@ -242,6 +242,7 @@ import time
 
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
@@ -318,12 +319,17 @@ class Run(object):
         entry['log'] = transport.excerpt(log, self.secrets)
         raise Failure(transport.mask(task_msg, self.secrets), stop)
 
-    def _read(self, entry, db, verb, stop=None):
+    def _read(self, entry, db, verb, stop=None, gathered=False):
         """``(before-like state, rows)``: the module's state in ``db`` and the rows of it and of the modules it
-        requires (one read). A read failure ends the database, and the run when it says the host is the problem
-        (else ``stop``)."""
+        requires (one read; with ``gathered``, the gather stage's read when there is one: no Odoo process). A read
+        failure ends the database, and the run when it says the host is the problem (else ``stop``)."""
+        names = [self.name] + list(self.requires)
+        state = self.host.state(db, names, fresh=False) if gathered and self.odoo.name == 'cli' else None
+        if state is not None:
+            rows = db_state.module_rows(state, names)
+            return odoo_modules.db_state(rows.get(self.name)), rows
         try:
-            rows = self.odoo.read_modules(db, [self.name] + list(self.requires))
+            rows = self.odoo.read_modules(db, names)
         except transport.TransportError as exc:
             cause = to_native(exc)
             stop = HOST_FAILURES.get(exc.kind, stop)
@@ -363,7 +369,7 @@ class Run(object):
         if self.listed is not None and db not in self.listed:
             entry['msg'] = 'database %s does not exist' % db
             self._fail(entry, entry['msg'], 'Cannot open database %s: it does not exist%s' % (db, self._known()))
-        before, rows = self._read(entry, db, 'read')
+        before, rows = self._read(entry, db, 'read', gathered=True)
         row = rows.get(self.name)
         entry['before'] = entry['after'] = before
         if self.copy is None:

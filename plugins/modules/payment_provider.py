@@ -524,6 +524,7 @@ diff:
 
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import provider
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
@@ -653,14 +654,19 @@ class Run(object):
         if self.web_base_url:
             calls += [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
                       transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url.freeze'])]
-        try:
-            results = self._batch(db, calls, 'read the %s fields' % model)
-        except Failure as exc:
-            # No such model in that database (KeyError over the CLI, "Object ... doesn't exist" over XML-RPC):
-            # say whether the module is missing or not loaded, not the raw error.
-            if model not in str(exc):
-                raise
-            raise self._not_there(db, *self._module_state(db))
+        # the gather stage's read of this database, when no step changed it since (no Odoo process then)
+        gathered = self.host.state(db, [facts['module']])
+        if gathered is not None:
+            results = self._gathered(db, gathered)
+        else:
+            try:
+                results = self._batch(db, calls, 'read the %s fields' % model)
+            except Failure as exc:
+                # No such model in that database (KeyError over the CLI, "Object ... doesn't exist" over XML-RPC):
+                # say whether the module is missing or not loaded, not the raw error.
+                if model not in str(exc):
+                    raise
+                raise self._not_there(db, *self._module_state(db))
         modules, xmlids, described = results[0], results[1], results[2]
         state, version = (modules[0].get('state'), modules[0].get('latest_version')) if modules else (NOT_LISTED, None)
         entry['model'] = model
@@ -684,10 +690,12 @@ class Run(object):
         if self.web_base_url:
             params = {'web.base.url': results[3], 'web.base.url.freeze': results[4]}
 
-        current, resolved, errors = self._read(db, record_id, needed, flat, described)
+        current, resolved, errors = self._read(db, record_id, needed, flat, described, gathered)
         target = self._target(db, flat, current, resolved, described, errors)
         types = dict((field, described[field]['type']) for field in target)
         secrets = set(facts['fields'][path] for path in provider.SECRET_PATHS if facts['fields'].get(path))
+        if db_state.DIGESTS in current:
+            self._compare_digests(current, target, secrets, gathered)
         changed, before, after = provider.differences(current, target, types, secrets)
         param_target = {}
         if self.web_base_url:
@@ -721,8 +729,37 @@ class Run(object):
         entry['action'] = 'update'
         entry['msg'] = 'wrote %d field%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '')
 
-    def _read(self, db, record_id, needed, flat, described):
-        """``(current values, resolved relations)``: the record's fields, and ids of the names the settings give."""
+    def _gathered(self, db, state):
+        """What the first batch of :meth:`_database` reads, from the gather stage's read of ``db``."""
+        facts = self.facts
+        row = db_state.module_rows(state, [facts['module']]).get(facts['module'])
+        found = state.get('provider')
+        if not found or found.get('model') != facts['model']:
+            # the provider model is not loaded in that database: say whether the module is missing or not loaded
+            raise self._not_there(db, *((row.get('state'), row.get('latest_version')) if row else (NOT_LISTED, None)))
+        params = state.get('params') or {}
+        results = [[row] if row else [], found.get('xmlids') or [], found.get('described') or {}]
+        if self.web_base_url:
+            results += [params.get('web.base.url') or False, params.get('web.base.url.freeze') or False]
+        return results
+
+    def _compare_digests(self, current, target, secrets, state):
+        """The gather stage returns secret fields as digests: put the value given back where it is the one stored,
+        so that only a key that differs counts as a change (its value never leaves the host either way)."""
+        digests = current.pop(db_state.DIGESTS)
+        for field in secrets:
+            if field not in digests:
+                continue
+            stored = digests[field]
+            if field in target and db_state.same_secret(state, stored, target[field]):
+                current[field] = target[field]
+            else:
+                # set but another value (masked in the diff, as every secret), or empty
+                current[field] = db_state.OTHER_SECRET if stored else False
+
+    def _read(self, db, record_id, needed, flat, described, state=None):
+        """``(current values, resolved relations)``: the record's fields, and ids of the names the settings give
+        (from the gather stage's read of ``db`` when it holds them all: no Odoo process)."""
         facts = self.facts
         # the mode and publish fields are always read, for the report (RV(databases[].mode))
         status_fields = set(field for field in (facts['mode_field'], facts['publish_field']) if field in described)
@@ -749,7 +786,10 @@ class Run(object):
                 fields = ['code']
             lookups.append((path, relation, names, fields))
             calls.append(transport.batch_call(relation, 'search_read', [domain], {'fields': fields}))
-        results = self._batch(db, calls, 'read the provider %s' % facts['xmlid'])
+        results = self._from_state(state, record_id, set(needed) | status_fields, lookups, flat) \
+            if state is not None else None
+        if results is None:
+            results = self._batch(db, calls, 'read the provider %s' % facts['xmlid'])
         rows = results[0]
         if not rows:
             raise Failure('Cannot read the provider in database %s: record %s of %s is gone'
@@ -761,6 +801,26 @@ class Run(object):
             except provider.SettingsError as exc:
                 errors.append(str(exc))
         return rows[0], resolved, errors
+
+    def _from_state(self, state, record_id, fields, lookups, flat):
+        """The results of :meth:`_read`'s batch from the gather stage's read, or None when it lacks any of them.
+        Secret fields come as digests, kept apart under ``db_state.DIGESTS`` (see :meth:`_compare_digests`)."""
+        found = state.get('provider') or {}
+        record = found.get('record')
+        if not record or record.get('id') != record_id or any(field not in record for field in fields):
+            return None
+        secret_fields = set(self.facts['fields'][path] for path in provider.SECRET_PATHS
+                            if self.facts['fields'].get(path))
+        row = dict((field, record[field]) for field in fields if field not in secret_fields)
+        row['id'] = record_id
+        row[db_state.DIGESTS] = dict((field, record[field]) for field in fields if field in secret_fields)
+        results = [[row]]
+        for path, dummy, dummy, dummy in lookups:
+            rows = db_state.relation_rows(state, path, flat.get(path))
+            if rows is None:
+                return None
+            results.append(rows)
+        return results
 
     def _resolve(self, db, path, relation, names, fields, found):
         """Ids of ``names`` among the ``found`` rows of ``relation``; every name must match exactly one."""

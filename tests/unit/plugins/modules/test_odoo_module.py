@@ -363,6 +363,43 @@ def test_with_the_gathered_facts_odoo_is_not_discovered_again(make_host, monkeyp
     assert started == [host.bin, 'find_odoo_root']
 
 
+def registry_loads(host):
+    """Lines of the stand-in's registry-load counter (one per registry load, tests/odoo_standin/README.md)."""
+    path = os.path.join(host.root, 'registry-loads.log')
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def test_gather_reads_each_database_once_and_the_module_step_starts_no_odoo_to_read(make_host):
+    host = make_host('installed')
+    host.start()
+    loads = len(registry_loads(host))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    gather = registry_loads(host)[loads:]
+    assert sorted(line.split()[2] for line in gather) == ['db=shop1', 'db=shop2']
+    assert all(' kind=shell ' in line for line in gather)
+    assert facts['database_states']['shop1']['modules']['payment_systempay']['state'] == 'installed'
+    result = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts))
+    assert actions(result) == [('shop1', 'none'), ('shop2', 'none')]
+    assert len(registry_loads(host)) == loads + 2      # nothing more than gather's two reads
+    # without the gathered read, the step reads each database itself
+    run_module(odoo_module, args(host, state='latest'))
+    assert len(registry_loads(host)) == loads + 4
+
+
+def test_a_module_state_gather_did_not_read_is_read_by_the_step(make_host):
+    host = make_host('installed')
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1']))
+    assert sorted(facts['database_states']) == ['shop1']
+    loads = len(registry_loads(host))
+    result = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts))
+    assert actions(result) == [('shop1', 'none'), ('shop2', 'none')]
+    assert [line.split()[2] for line in registry_loads(host)[loads:]] == ['db=shop2']
+
+
 def test_odoo_facts_that_are_not_odoo_info_s_are_refused(make_host):
     host = make_host('template')
     result = run_module(odoo_module, dict(args(host), odoo_facts={'series': '16.0'}), fails=True)

@@ -15,12 +15,14 @@ __metaclass__ = type
 
 import getpass
 import json
+import os
 
 import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.plugins.modules import payment_provider
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import exit_json, run_module
 from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHost, standin_helpers
@@ -528,3 +530,51 @@ def test_validate_only_checks_values_and_databases_and_reads_no_database(make_ho
     ok = run_module(payment_provider, args(host, settings_for('16.0'), validate_only=True))
     assert ok['changed'] is False and ok['databases'] == [] and 'settings valid for databases shop1, shop2' in ok['msg']
     assert read_record(host, 'shop1', all_fields(host)) == before
+
+
+# -- the gather stage's read (odoo_info read_databases) ------------------------------------------------
+def _loads(host):
+    path = os.path.join(host.root, 'registry-loads.log')
+    with open(path) as f:
+        return len(f.read().splitlines())
+
+
+def test_with_gather_s_read_a_converged_host_is_compared_without_starting_odoo(make_host):
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    # the keys are never in the gathered facts, only digests of them
+    text = json.dumps(facts)
+    assert not [secret for secret in SECRETS if secret in text]
+    assert facts['database_states']['shop1']['provider']['record']['systempay_key_test'].startswith('pbkdf2-sha256$')
+    loads = _loads(host)
+    again = run_module(payment_provider, args(host, settings_for('16.0'), odoo_facts=facts), check_mode=True)
+    assert again['changed'] is False
+    assert [(e['action'], e['mode'], e['published']) for e in again['databases']] == [('none', 'test', True)] * 2
+    assert _loads(host) == loads                 # no Odoo process read a database
+    # another key is a change (masked), and so is another country; still read from gather's state
+    changed = run_module(payment_provider, args(host, settings_for('16.0', key_test='another-Key-0042',
+                                                                   specific_countries=['FR']),
+                                                odoo_facts=facts), check_mode=True, diff=True)
+    entry = changed['databases'][0]
+    assert sorted(entry['changed_fields']) == ['available_country_ids', 'systempay_key_test']
+    assert entry['diff']['before']['systempay_key_test'] == '********'
+    assert 'another-Key-0042' not in json.dumps(changed)
+    assert _loads(host) == loads
+    # the real run writes the difference and reads it back (that read starts Odoo), as without gather's read
+    written = run_module(payment_provider, args(host, settings_for('16.0', key_test='another-Key-0042'),
+                                                odoo_facts=facts))
+    assert [e['changed_fields'] for e in written['databases']] == [['systempay_key_test']] * 2
+    assert read_record(host, 'shop1', ['systempay_key_test'])['systempay_key_test'] == 'another-Key-0042'
+
+
+def test_a_name_gather_s_rows_do_not_have_is_refused_as_without_them(make_host):
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    with_state = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['FR', 'ZZ']),
+                                                   odoo_facts=facts), check_mode=True, fails=True)
+    without = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['FR', 'ZZ'])),
+                         check_mode=True, fails=True)
+    assert with_state['msg'] == without['msg']
+    assert "'ZZ' not found in res.country" in with_state['msg']

@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the systempay.odoo collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The gather stage's one read of each database (``odoo_info`` ``read_databases``), and its use by later steps.
+
+One ``odoo shell`` per database reads, in one transaction that writes nothing, everything the later steps of a run
+compare with: the state and version of the addon's module, of ``base`` and of the modules an addon line requires;
+``web.base.url`` and ``web.base.url.freeze``; the provider record (its ``ir.model.data`` row, ``fields_get`` of the
+provider model, the values of every field the settings table knows, the records the addon stored for the brand)
+and the rows of the models its relational settings name (websites, journals, countries, card types...).
+
+``odoo_module``, ``payment_provider`` and ``ipn_probe`` take a database's state from there instead of starting Odoo
+again to read it (:func:`usable`); a step that comes after a change to that database (an install or upgrade, new
+addon files, written settings) is given no state for it by ``playbooks/site.yml`` and reads it itself.
+
+Secret fields (the keys) are never returned: only a salted PBKDF2-SHA256 digest of each (:func:`digest`), with the
+salt of the run (:data:`SALT_KEY`), so that a later step can tell whether a key it is given is the one stored.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import binascii
+import hashlib
+import os
+
+from ansible_collections.systempay.odoo.plugins.module_utils import generations, provider, transport
+
+# The attributes of fields_get the provider step compares with (payment_provider's FIELD_ATTRIBUTES).
+FIELD_ATTRIBUTES = ['type', 'relation', 'selection', 'readonly']
+PARAMS = ('web.base.url', 'web.base.url.freeze')
+ROUNDS = 100000
+SALT_KEY = 'salt'
+STALE_KEY = 'stale'
+# Inside payment_provider, the digests of the record's secret fields, kept apart from its values.
+DIGESTS = '__digests__'
+# What a secret field holds for the comparison when it is set to another value than the one given.
+OTHER_SECRET = '(another value)'
+DIGEST_PREFIX = 'pbkdf2-sha256$'
+
+# Per relational setting: the fields its names are matched on (payment_provider ``_read``).
+RELATION_FIELDS = {
+    'website': ['name', 'domain'],
+    'journal': ['name', 'code'],
+    'payment_icons': ['name'],
+}
+RELATION_DEFAULT_FIELDS = ['code']
+
+# Run by ``odoo shell`` (``env`` is the superuser's). PARAMS is a Python literal. Each part that fails is rolled back
+# and named in ``errors``; nothing is committed (the shell's transaction is dropped at its end).
+_SCRIPT = '''
+import hashlib as _hashlib
+import json as _json
+_p = %(params)s
+_out = {'modules_asked': _p['modules'], 'modules': {}, 'params': {}, 'provider': None, 'errors': []}
+
+
+def _digest(_value):
+    if _value in (None, False, ''):
+        return None
+    _raw = _hashlib.pbkdf2_hmac('sha256', str(_value).encode('utf-8'), _p['salt'].encode('ascii'), _p['rounds'])
+    return %(prefix)r + _raw.hex()
+
+
+try:
+    _rows = env['ir.module.module'].sudo().search_read([('name', 'in', _p['modules'])],
+                                                       ['name', 'state', 'latest_version'])
+    _out['modules'] = dict((_row['name'], _row) for _row in _rows)
+    _icp = env['ir.config_parameter'].sudo()
+    _out['params'] = dict((_key, _icp.get_param(_key)) for _key in _p['params'])
+except Exception as _exc:
+    env.cr.rollback()
+    _out['errors'].append('modules and parameters: %%s: %%s' %% (type(_exc).__name__, _exc))
+_pv = _p['provider']
+if _pv and _pv['model'] in env:
+    try:
+        _model = env[_pv['model']].sudo()
+        _mod, _name = _pv['xmlid'].split('.', 1)
+        _xmlids = env['ir.model.data'].sudo().search_read([('module', '=', _mod), ('name', '=', _name)],
+                                                          ['model', 'res_id'])
+        _described = _model.fields_get(attributes=_pv['attributes'])
+        _fields = sorted(set(_f for _f in _pv['fields'] if _f in _described))
+        _record = None
+        if _xmlids and _xmlids[0]['model'] == _pv['model']:
+            _read = _model.browse([_xmlids[0]['res_id']]).read(_fields or ['id'])
+            _record = _read[0] if _read else None
+            if _record is not None:
+                for _f in _pv['secret_fields']:
+                    if _f in _record:
+                        _record[_f] = _digest(_record[_f])
+        _notify = _pv['notify_field']
+        _stored = _model.search_read([(_pv['type_field'], '=', _pv['brand'])],
+                                     [_notify] if _notify in _described else ['id'])
+        _relations = {}
+        for _path, _field, _rfields in _pv['relations']:
+            _info = _described.get(_field) or {}
+            if _info.get('relation') and _info['relation'] in env:
+                _relations[_path] = env[_info['relation']].sudo().search_read([], _rfields)
+        _out['provider'] = {'model': _pv['model'], 'xmlids': _xmlids, 'described': _described, 'record': _record,
+                            'stored': _stored, 'relations': _relations}
+    except Exception as _exc:
+        env.cr.rollback()
+        _out['errors'].append('provider: %%s: %%s' %% (type(_exc).__name__, _exc))
+print(%(mark)r + _json.dumps(_out, default=str))
+'''
+
+
+def new_salt():
+    """A random salt for one run's secret digests (hex, 32 characters)."""
+    return binascii.hexlify(os.urandom(16)).decode('ascii')
+
+
+def digest(value, salt):
+    """The digest the read gives for a secret ``value`` (None for an empty one)."""
+    if value in (None, False, ''):
+        return None
+    raw = hashlib.pbkdf2_hmac('sha256', str(value).encode('utf-8'), salt.encode('ascii'), ROUNDS)
+    return DIGEST_PREFIX + binascii.hexlify(raw).decode('ascii')
+
+
+def module_names(brand):
+    """The modules the read covers: the addon's, ``base``, and every module an addon line requires."""
+    required = set()
+    for line in generations.ADDON_LINES:
+        required.update(line['requires'])
+    return ['payment_%s' % brand, 'base'] + sorted(required)
+
+
+def read_params(series, brand, salt):
+    """The parameters of the read script for a host of ``series``."""
+    try:
+        facts = generations.provider_facts(series, brand)
+    except generations.GenerationError:
+        facts = None
+    pv = None
+    if facts:
+        secret_fields = sorted(set(facts['fields'][path] for path in provider.SECRET_PATHS if facts['fields'].get(path)))
+        fields = set(value for value in facts['fields'].values() if value)
+        fields.update(field for field in (facts['mode_field'], facts['publish_field']) if field)
+        relations = []
+        for path in provider.RELATIONS:
+            field = facts['fields'].get(path)
+            if field:
+                relations.append([path, field, RELATION_FIELDS.get(path, RELATION_DEFAULT_FIELDS)])
+        pv = {'model': facts['model'], 'xmlid': facts['xmlid'], 'type_field': facts['type_field'], 'brand': brand,
+              'fields': sorted(fields), 'secret_fields': secret_fields, 'attributes': FIELD_ATTRIBUTES,
+              'notify_field': '%s_notify_url' % brand, 'relations': relations}
+    return {'modules': module_names(brand), 'params': list(PARAMS), 'provider': pv, 'salt': salt, 'rounds': ROUNDS}
+
+
+def read(odoo, db, series, brand, salt):
+    """The state of ``db`` (one ``odoo shell``; ``odoo`` a CLI transport). Raises ``transport.TransportError``."""
+    script = _SCRIPT % {'params': repr(read_params(series, brand, salt)), 'mark': transport.JSON_MARK,
+                        'prefix': DIGEST_PREFIX}
+    state = odoo.shell(db, script)
+    state[SALT_KEY] = salt
+    return state
+
+
+def usable(state, modules=None, fresh=True):
+    """Whether a later step can take ``state`` (a database's entry of ``database_states``) instead of reading: it was
+    read whole, covers the ``modules`` the step asks about, and (``fresh``) no change since may have made it wrong.
+
+    ``playbooks/site.yml`` marks every state :data:`STALE_KEY` once new addon files are in place (the running
+    registry then has other fields: only the module rows stay true, which the module step alone asks for with
+    ``fresh=False``), and drops the state of a database a step changed (an install, an upgrade, written settings).
+    """
+    if not isinstance(state, dict) or state.get('errors') or not state.get(SALT_KEY):
+        return False
+    if fresh and state.get(STALE_KEY):
+        return False
+    return all(name in (state.get('modules_asked') or []) for name in (modules or []))
+
+
+def module_rows(state, names):
+    """``{name: {name, state, latest_version}}`` of ``names``, as ``read_modules`` answers."""
+    rows = state.get('modules') or {}
+    return dict((name, rows[name]) for name in names if name in rows)
+
+
+def relation_rows(state, path, value):
+    """The rows of the model a relational setting names that a search for ``value`` finds (payment_provider's
+    domains, applied to the rows the read took: a name or domain for a website, a name or code for a journal, names
+    for payment icons, codes for the rest); None when the read did not take that model."""
+    rows = ((state.get('provider') or {}).get('relations') or {}).get(path)
+    if rows is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    fields = RELATION_FIELDS.get(path, RELATION_DEFAULT_FIELDS)
+    if path in ('website', 'journal'):
+        return [row for row in rows if any(row.get(field) == value for field in fields)]
+    return [row for row in rows if row.get(fields[0]) in names]
+
+
+def same_secret(state, stored, value):
+    """Whether ``stored`` (a digest from the read, or None) is the digest of ``value``."""
+    return stored == digest(value, state[SALT_KEY])
