@@ -71,6 +71,9 @@ NEW_ZIP = 'Systempay_Odoo_16_v3.1.1.zip'
 HTTP_PORT = 8069
 UNIT = 'odoo.service'
 ODOO_LOG = '/var/log/odoo/odoo-server.log'
+# The stand-in's own counter: one line per registry load, "<time> pid=… db=… kind=shell|cli|server ok|failed"
+# (tests/odoo_standin/README.md). On real Odoo each load costs seconds.
+LOAD_LOG = '/var/lib/odoo-standin/registry-loads.log'
 # What the stand-in (as Odoo) logs once per start of the HTTP service (odoo/service/server.py).
 STARTUP_LINE = 'HTTP service (werkzeug) running on'
 SNAPSHOT = '/var/tmp/bench-baseline.tar'
@@ -212,14 +215,28 @@ def wait_answering(addresses, limit=120):
 
 
 def counters(names):
-    """Per host: the Odoo unit's InvocationID and how many starts the Odoo log records so far."""
-    script = ("systemctl show -p InvocationID --value %s; grep -c '%s' %s || true"
-              % (UNIT, STARTUP_LINE, ODOO_LOG))
+    """Per host: the Odoo unit's InvocationID, how many starts the Odoo log records so far, and the lines of the
+    stand-in's registry-load counter."""
+    script = ("systemctl show -p InvocationID --value %s; grep -c '%s' %s || true; cat %s 2>/dev/null || true"
+              % (UNIT, STARTUP_LINE, ODOO_LOG, LOAD_LOG))
 
     def read(name):
         lines = on_host(name, script).split('\n')
-        return {'invocation': lines[0].strip(), 'starts': int(lines[1].strip() or 0)}
+        loads = []
+        for line in lines[2:]:
+            fields = dict(part.split('=', 1) for part in line.split()[1:3] if '=' in part)
+            if fields:
+                loads.append((fields.get('db'), fields.get('kind')))
+        return {'invocation': lines[0].strip(), 'starts': int(lines[1].strip() or 0), 'loads': loads}
     return dict(zip(names, each(read, names)))
+
+
+def loads_between(before, after):
+    """``{kind: count}`` of the registry loads a run made on one host (``counters`` before and after it)."""
+    found = {}
+    for dummy, kind in after['loads'][len(before['loads']):]:
+        found[kind] = found.get(kind, 0) + 1
+    return found
 
 
 def snapshot(names):
@@ -388,6 +405,7 @@ def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False,
         'wall_s': round(seconds, 2),
         'restarts': dict((name, after[name]['starts'] - before[name]['starts']) for name in names),
         'invocation_changed': dict((name, after[name]['invocation'] != before[name]['invocation']) for name in names),
+        'registry_loads': dict((name, loads_between(before[name], after[name])) for name in names),
         'recap': recap(text),
         'slowest_tasks': slowest_tasks(text),
         'load_1min_before': load_before,
@@ -402,8 +420,9 @@ def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False,
                              % (label, name, run['restarts'][name], UNIT,
                                 'changed' if run['invocation_changed'][name] else 'did not change'))
     changed = sum(host['changed'] for host in run['recap'].values())
-    say('%-26s %6.2f s  restarts %s  changed %d%s' % (
-        label, seconds, ','.join(str(run['restarts'][name]) for name in names), changed,
+    say('%-26s %6.2f s  restarts %s  registry loads %s  changed %d%s' % (
+        label, seconds, ','.join(str(run['restarts'][name]) for name in names),
+        ','.join(str(sum(run['registry_loads'][name].values())) for name in names), changed,
         ('  http down %s s' % ','.join('%.1f' % value for value in run['http_down_s'].values())) if poll else ''))
     return run
 
@@ -537,7 +556,7 @@ def ansible_version():
     return out.split('\n')[0].strip()
 
 
-def summarise(runs, probes, sizes):
+def summarise(runs, probes, sizes, databases):
     """The figures of results.json from the raw runs."""
     def seconds_of(kind, n):
         return median([run['wall_s'] for run in runs if run['kind'] == kind and run['hosts'] == n])
@@ -550,6 +569,19 @@ def summarise(runs, probes, sizes):
 
     def spread(values):
         return {'mean': round(statistics.mean(values), 2), 'max': round(max(values), 2)} if values else None
+
+    def host_loads(kind, n=None):
+        return [loads for run in runs if run['kind'] == kind and (n is None or run['hosts'] == n)
+                for loads in run.get('registry_loads', {}).values()]
+
+    def loads_per_db(kind, n):
+        values = [sum(loads.values()) / float(databases) for loads in host_loads(kind, n)]
+        return round(statistics.mean(values), 2) if values else None
+
+    def loads_by_process(kind):
+        values = host_loads(kind)
+        return dict((process, round(statistics.mean([loads.get(process, 0) / float(databases) for loads in values]), 2))
+                    for process in ('shell', 'cli', 'server')) if values else None
 
     small, large = str(min(sizes)), str(max(sizes))
     scale_key = 'wall_%s_over_%s' % (large, small)
@@ -568,6 +600,10 @@ def summarise(runs, probes, sizes):
             (str(n), spread([value for run in runs if run['kind'] == 'upgrade' and run['hosts'] == n
                              for value in run['http_down_s'].values()])) for n in sizes),
         'http_down_s_per_host_upgrade_floor': spread(per_host('upgrade_floor', 'http_down_s')),
+        # Odoo registry loads per database per run (the stand-in's counter), mean over hosts, per run kind and N;
+        # _by_process: the same split by the process that loaded (shell: a read, cli: -i/-u, server: the service)
+        'registry_loads_per_db': dict((kind, dict((str(n), loads_per_db(kind, n)) for n in sizes)) for kind in kinds),
+        'registry_loads_per_db_by_process': dict((kind, loads_by_process(kind)) for kind in kinds),
         'noop_changed_tasks': sum(host['changed'] for run in runs if run['kind'] == 'noop'
                                   for host in run['recap'].values()),
         'seconds': seconds,
@@ -684,7 +720,7 @@ def bench(args, runner):
         'other_containers_running_at_end': other_containers(),
         'phases': phases,
     }
-    results.update(summarise(runs, found, sizes))
+    results.update(summarise(runs, found, sizes, args.databases))
     results['runs'] = runs
     results['probes'] = found
     return results
@@ -708,6 +744,10 @@ def render(results):
 
     def row(title, cells):
         return '| %s | %s |' % (title, ' | '.join(cells))
+
+    def loads_cell(kind, n):
+        value = results.get('registry_loads_per_db', {}).get(kind, {}).get(n)
+        return '-' if value is None else '%g' % value
 
     def first(kind, n):
         return [run for run in runs if run['kind'] == kind and str(run['hosts']) == n][0]
@@ -733,6 +773,9 @@ def render(results):
         row('`upgrade_vs_floor`', ['%.2f' % results['upgrade_vs_floor'][n] for n in sizes]),
         row('restarts per host, no-op (must be 0)', [restarts('noop', n) for n in sizes]),
         row('restarts per host, upgrade (must be 1)', [restarts('upgrade', n) for n in sizes]),
+        row('Odoo registry loads per database: no-op', [loads_cell('noop', n) for n in sizes]),
+        row('Odoo registry loads per database: upgrade', [loads_cell('upgrade', n) for n in sizes]),
+        row('Odoo registry loads per database: upgrade floor', [loads_cell('upgrade_floor', n) for n in sizes]),
         row('HTTP down per host during the upgrade, s (mean / max)',
             ['%.1f / %.1f' % (by_n[n]['mean'], by_n[n]['max']) for n in sizes]),
         row('floor (facts + stat), s', ['%.1f' % seconds['floor'][n] for n in sizes]),
@@ -759,6 +802,11 @@ def render(results):
         % (results['http_down_s_per_host_upgrade_floor']['mean'], results['http_down_s_per_host_upgrade_floor']['max']),
         '| changed tasks in the no-op runs | %d |' % results['noop_changed_tasks'],
     ]
+    for kind, what in (('noop', 'no-op'), ('upgrade', 'upgrade'), ('upgrade_floor', 'upgrade floor')):
+        split = (results.get('registry_loads_per_db_by_process') or {}).get(kind)
+        if split:
+            lines.append('| Odoo registry loads per database, %s, by process (all N): read (`odoo shell`) / '
+                         '`-i`/`-u` / the service | %g / %g / %g |' % (what, split['shell'], split['cli'], split['server']))
     for prefix, where in (('probe_50', 'on the %s bench hosts' % results.get('probe_50_hosts')),
                           ('probe_50_wan', 'on one local shop answering %g s late (WAN model)'
                            % results.get('probe_50_wan_latency_s', 0))):

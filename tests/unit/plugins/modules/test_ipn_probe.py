@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover - Python 2 is not a target
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn
 from ansible_collections.systempay.odoo.plugins.modules import ipn_probe
+from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
 from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHost, standin_helpers
 
@@ -523,6 +524,20 @@ def test_standin_read_only_gives_each_database_and_the_host_facts(standin, on_ho
                                         installed_in=['shop1'], web_base_urls={'shop1': fresh, 'shop2': fresh},
                                         notify_urls={'shop1': fresh + ROUTE})
     assert host.module_state('shop1') == before
+
+
+def test_standin_the_gathered_read_gives_the_same_databases_without_starting_odoo(standin, on_host):
+    host = standin(('shop1', 'shop2'))
+    options = on_host(host)
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    read = run_module(ipn_probe, dict(odoo=options), check_mode=True)
+    loads = os.path.join(host.root, 'registry-loads.log')
+    with open(loads) as f:
+        count = len(f.read().splitlines())
+    gathered = run_module(ipn_probe, dict(odoo=dict(options, odoo_facts=facts)), check_mode=True)
+    with open(loads) as f:
+        assert len(f.read().splitlines()) == count      # no registry loaded: the databases come from gather
+    assert gathered['databases'] == read['databases'] and gathered['host_facts'] == read['host_facts']
 
 
 def test_standin_probe_with_the_facts_read_explains_the_404(standin, on_host):
