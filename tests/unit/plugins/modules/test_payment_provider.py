@@ -539,6 +539,17 @@ def _loads(host):
         return len(f.read().splitlines())
 
 
+@pytest.mark.parametrize('series', ['15.0', '12.0', '17.0'])
+def test_gather_s_read_finds_a_converged_host_unchanged_on_every_generation(make_host, series):
+    host = make_host(series, converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    loads = _loads(host)
+    again = run_module(payment_provider, args(host, settings_for(series), odoo_facts=facts), check_mode=True)
+    assert again['changed'] is False and [e['action'] for e in again['databases']] == ['none']
+    assert _loads(host) == loads
+
+
 def test_with_gather_s_read_a_converged_host_is_compared_without_starting_odoo(make_host):
     host = make_host('16.0', converged_first=True)
     host.start()
