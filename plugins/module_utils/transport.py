@@ -580,6 +580,9 @@ class CliTransport(object):
         interpreter ``python`` as the service user; no database is opened through a registry."""
         if not names:
             return {}
+        if not python:
+            # nothing to run the check with (a program whose interpreter cannot be told): not a pipe to a crash
+            raise TransportError('the interpreter of the Odoo program is not known', 'odoo')
         params = {'names': list(names), 'path': odoo_parent,
                   'args': ['-c', self.config] + self.carried + ['--log-level=warn', '--logfile=']}
         script = _INCOMPATIBLE_SCRIPT % {'params': repr(params), 'mark': JSON_MARK}
