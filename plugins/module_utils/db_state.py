@@ -25,9 +25,9 @@ import binascii
 import hashlib
 import os
 
-from ansible_collections.systempay.odoo.plugins.module_utils import generations, provider, transport
+from ansible_collections.systempay.odoo.plugins.module_utils import generations, ipn, provider, transport
 
-# The attributes of fields_get the provider step compares with (payment_provider's FIELD_ATTRIBUTES).
+# The attributes of fields_get the provider step compares with (payment_provider reads the same).
 FIELD_ATTRIBUTES = ['type', 'relation', 'selection', 'readonly']
 PARAMS = ('web.base.url', 'web.base.url.freeze')
 ROUNDS = 100000
@@ -135,7 +135,7 @@ def read_params(series, brand, salt):
         facts = None
     pv = None
     if facts:
-        secret_fields = sorted(set(facts['fields'][path] for path in provider.SECRET_PATHS if facts['fields'].get(path)))
+        secret_fields = sorted(provider.secret_fields(facts))
         fields = set(value for value in facts['fields'].values() if value)
         fields.update(field for field in (facts['mode_field'], facts['publish_field']) if field)
         relations = []
@@ -145,7 +145,7 @@ def read_params(series, brand, salt):
                 relations.append([path, field, RELATION_FIELDS.get(path, RELATION_DEFAULT_FIELDS)])
         pv = {'model': facts['model'], 'xmlid': facts['xmlid'], 'type_field': facts['type_field'], 'brand': brand,
               'fields': sorted(fields), 'secret_fields': secret_fields, 'attributes': FIELD_ATTRIBUTES,
-              'notify_field': '%s_notify_url' % brand, 'relations': relations}
+              'notify_field': ipn.notify_field(brand), 'relations': relations}
     return {'modules': module_names(brand), 'params': list(PARAMS), 'provider': pv, 'salt': salt, 'rounds': ROUNDS}
 
 

@@ -718,18 +718,21 @@ def notify_field(brand='systempay'):
 
 def shop_from_state(state, db, brand='systempay'):
     """:func:`read_shop`'s answer from the state the gather stage read of ``db`` (``db_state``): no Odoo process."""
-    module = 'payment_%s' % brand
-    row = (state.get('modules') or {}).get(module)
-    base_url = (state.get('params') or {}).get('web.base.url') or None
+    row = (state.get('modules') or {}).get('payment_%s' % brand)
     stored = (state.get('provider') or {}).get('stored') or []
-    notify_url = (stored[0].get(notify_field(brand)) or None) if stored else None
-    status = row.get('state') if row else None
+    return _shop(db, (state.get('params') or {}).get('web.base.url'), row.get('state') if row else None,
+                 (stored[0].get(notify_field(brand)) or None) if stored else None)
+
+
+def _shop(db, base_url, state, notify_url):
+    """One entry of ``databases`` (:func:`read_shop`)."""
+    base_url = base_url or None
     return {
         'name': db,
         'web_base_url': base_url,
         'local': is_local_url(base_url) if base_url else None,
-        'module_state': status,
-        'installed': status in ('installed', 'to upgrade'),
+        'module_state': state,
+        'installed': state in ('installed', 'to upgrade'),
         'notify_url': notify_url,
     }
 
@@ -761,19 +764,10 @@ def read_shop(odoo, db, brand='systempay', series=None):
         if stored_call is None or exc.kind != 'odoo':
             raise
         results = odoo.batch(db, calls)
-    base_url = results[0] or None
     rows = results[1] or []
-    state = rows[0].get('state') if rows else None
     stored = results[2] if len(results) > 2 else []
-    notify_url = (stored[0].get(notify_field(brand)) or None) if stored else None
-    return {
-        'name': db,
-        'web_base_url': base_url,
-        'local': is_local_url(base_url) if base_url else None,
-        'module_state': state,
-        'installed': state in ('installed', 'to upgrade'),
-        'notify_url': notify_url,
-    }
+    return _shop(db, results[0], rows[0].get('state') if rows else None,
+                 (stored[0].get(notify_field(brand)) or None) if stored else None)
 
 
 def served_database(facts, host):

@@ -305,6 +305,11 @@ def unavailable(flat, facts, where='settings'):
 
 
 # -- fields ----------------------------------------------------------------------------------------
+def secret_fields(facts):
+    """The field names of the secret settings (the keys) on the generation of ``facts``."""
+    return set(facts['fields'][path] for path in SECRET_PATHS if facts['fields'].get(path))
+
+
 def needed_fields(flat, facts):
     """``{field: setting path}`` of every field the settings touch (mode and publish fields included)."""
     needed = {}

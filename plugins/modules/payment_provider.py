@@ -534,7 +534,6 @@ PARAM_PREFIX = 'ir.config_parameter:'
 # The state given for a module Odoo has no row for in a database (its module list was not updated since the addon
 # came on disk).
 NOT_LISTED = 'not in its module list'
-FIELD_ATTRIBUTES = ['type', 'relation', 'selection', 'readonly']
 
 
 def argument_spec():
@@ -649,7 +648,7 @@ class Run(object):
             transport.batch_call('ir.model.data', 'search_read',
                                  [[('module', '=', module_name), ('name', '=', xml_name)]],
                                  {'fields': ['model', 'res_id']}),
-            transport.batch_call(model, 'fields_get', kwargs={'attributes': FIELD_ATTRIBUTES}),
+            transport.batch_call(model, 'fields_get', kwargs={'attributes': db_state.FIELD_ATTRIBUTES}),
         ]
         if self.web_base_url:
             calls += [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
@@ -693,7 +692,7 @@ class Run(object):
         current, resolved, errors = self._read(db, record_id, needed, flat, described, gathered)
         target = self._target(db, flat, current, resolved, described, errors)
         types = dict((field, described[field]['type']) for field in target)
-        secrets = set(facts['fields'][path] for path in provider.SECRET_PATHS if facts['fields'].get(path))
+        secrets = provider.secret_fields(facts)
         if db_state.DIGESTS in current:
             self._compare_digests(current, target, secrets, gathered)
         changed, before, after = provider.differences(current, target, types, secrets)
@@ -809,8 +808,7 @@ class Run(object):
         record = found.get('record')
         if not record or record.get('id') != record_id or any(field not in record for field in fields):
             return None
-        secret_fields = set(self.facts['fields'][path] for path in provider.SECRET_PATHS
-                            if self.facts['fields'].get(path))
+        secret_fields = provider.secret_fields(self.facts)
         row = dict((field, record[field]) for field in fields if field not in secret_fields)
         row['id'] = record_id
         row[db_state.DIGESTS] = dict((field, record[field]) for field in fields if field in secret_fields)
