@@ -367,6 +367,11 @@ options:
       - Only check the settings (types, values, cross-field rules, settings this generation lacks, databases and
         overrides that name a database this Odoo does not have) and exit; no database is opened. Used before any
         change is made on the host (the C(playbooks/site.yml) plan).
+      - When O(odoo_facts) holds the gather stage's read of every database worked on, each database is also compared
+        with it as in check mode (no Odoo process); RV(planned) is then V(true) and RV(databases) is the plan. A
+        database that cannot be planned from that read (a value it does not resolve, the module not installed
+        yet) leaves RV(planned) V(false) and RV(databases) empty, and refuses nothing; the run compares again
+        once the earlier stages are done.
     type: bool
     default: false
   ipn_probe_passed:
@@ -510,6 +515,12 @@ databases:
       description: What was done, or why the database failed or was not processed.
       type: str
       sample: 2 fields written
+planned:
+  description: With O(validate_only), whether RV(databases) is the plan of every database, computed from the gather
+    stage's read (see O(validate_only)).
+  returned: with O(validate_only)
+  type: bool
+  sample: true
 series:
   description: The Odoo series of the host, and the addon line the field table was chosen for.
   returned: when the host was discovered
@@ -578,11 +589,18 @@ class Failure(Exception):
     """A database failed; ``str()`` is the task's message (secrets masked)."""
 
 
+class NotPlanned(Exception):
+    """A plan from the gather stage's read alone (O(validate_only)) needs what that read does not hold."""
+
+
 class Run(object):
     """One task: the host, the transport, the field table, and the report."""
 
-    def __init__(self, module, host, odoo, facts, secrets):
+    def __init__(self, module, host, odoo, facts, secrets, gathered_only=False):
         self.module = module
+        # plan from the gather stage's read alone: nothing asked of Odoo, nothing written (as in check mode)
+        self.gathered_only = gathered_only
+        self.planning = gathered_only or module.check_mode
         self.host = host
         self.odoo = odoo
         self.facts = facts
@@ -657,6 +675,8 @@ class Run(object):
         gathered = self.host.state(db, [facts['module']])
         if gathered is not None:
             results = self._gathered(db, gathered)
+        elif self.gathered_only:
+            raise NotPlanned(db)
         else:
             try:
                 results = self._batch(db, calls, 'read the %s fields' % model)
@@ -712,7 +732,7 @@ class Run(object):
         if not entry['changed']:
             entry['msg'] = 'nothing to change'
             return
-        if self.module.check_mode:
+        if self.planning:
             entry['action'] = 'would_update'
             entry['msg'] = 'would change %d field%s' % (len(entry['changed_fields']),
                                                         's' if len(entry['changed_fields']) > 1 else '')
@@ -787,6 +807,8 @@ class Run(object):
             calls.append(transport.batch_call(relation, 'search_read', [domain], {'fields': fields}))
         results = self._from_state(state, record_id, set(needed) | status_fields, lookups, flat) \
             if state is not None else None
+        if results is None and self.gathered_only:
+            raise NotPlanned(db)
         if results is None:
             results = self._batch(db, calls, 'read the provider %s' % facts['xmlid'])
         rows = results[0]
@@ -819,6 +841,20 @@ class Run(object):
                 return None
             results.append(rows)
         return results
+
+    def plan(self, names, flats):
+        """Every database's entry as check mode makes it, from the gather stage's read alone; None when a
+        database cannot be planned from it (see O(validate_only))."""
+        report = []
+        for db in names:
+            try:
+                entry, failure = self.database(db, flats[db])
+            except NotPlanned:
+                return None
+            if failure:
+                return None
+            report.append(entry)
+        return report
 
     def _resolve(self, db, path, relation, names, fields, found):
         """Ids of ``names`` among the ``found`` rows of ``relation``; every name must match exactly one."""
@@ -956,8 +992,11 @@ def main():
         secrets.extend(provider.secret_values(flat))
     _check_all(module, flats, facts)
     if params['validate_only']:
-        # The plan stage: every value checked against the host's series and databases, nothing read in them.
-        module.exit_json(changed=False, databases=[], series=dict(series=host.series, line=facts['line']),
+        # The plan stage: every value checked against the host's series and databases; each database compared
+        # with what gather read of it, when it read them all (no Odoo process).
+        plan = Run(module, host, odoo, facts, secrets, gathered_only=True).plan(names, flats)
+        module.exit_json(changed=False, databases=plan or [], planned=plan is not None,
+                         series=dict(series=host.series, line=facts['line']),
                          msg='settings valid for databases %s' % ', '.join(names))
 
     job = Run(module, host, odoo, facts, secrets)

@@ -589,3 +589,41 @@ def test_a_name_gather_s_rows_do_not_have_is_refused_as_without_them(make_host):
                          check_mode=True, fails=True)
     assert with_state['msg'] == without['msg']
     assert "'ZZ' not found in res.country" in with_state['msg']
+
+
+def test_the_plan_stage_compares_every_database_from_gather_s_read_as_check_mode_does(make_host):
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    before = read_record(host, 'shop1', all_fields(host))
+    loads = _loads(host)
+    wanted = settings_for('16.0', key_test='another-Key-0042')
+    planned = run_module(payment_provider, args(host, wanted, odoo_facts=facts, validate_only=True))
+    checked = run_module(payment_provider, args(host, wanted, odoo_facts=facts), check_mode=True)
+    assert planned['planned'] is True and planned['changed'] is False
+    assert planned['databases'] == checked['databases']
+    assert [(e['name'], e['action'], e['changed_fields']) for e in planned['databases']] == \
+        [('shop1', 'would_update', ['systempay_key_test']), ('shop2', 'would_update', ['systempay_key_test'])]
+    assert 'another-Key-0042' not in json.dumps(planned)
+    # no Odoo process started, nothing written
+    assert _loads(host) == loads
+    assert read_record(host, 'shop1', all_fields(host)) == before
+
+
+def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_host):
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    loads = _loads(host)
+    # a name gather's rows do not hold: not refused here (the addon step may still change the host), not planned
+    unknown = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['ZZ']),
+                                                odoo_facts=facts, validate_only=True))
+    assert unknown['planned'] is False and unknown['databases'] == []
+    # a database gather did not read: not planned either, and no Odoo process reads it now
+    del facts['database_states']['shop2']
+    partial = run_module(payment_provider, args(host, settings_for('16.0'), odoo_facts=facts, validate_only=True))
+    assert partial['planned'] is False and partial['databases'] == []
+    assert _loads(host) == loads
+    # without gather's read: the values only
+    bare = run_module(payment_provider, args(host, settings_for('16.0'), validate_only=True))
+    assert bare['planned'] is False
