@@ -38,6 +38,8 @@ import re
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils import db_state as gathered
 
 # Odoo module names are Python package names.
 NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
@@ -233,3 +235,45 @@ def explain_failure(text, name, db, series):
     if match:
         return '%s cannot be imported: no Python module named %s on this host' % (name, match.group('mod'))
     return None
+
+
+def noop_from_facts(facts, name, requested, goal='latest'):
+    """The module step's result, from the gather stage's facts alone, when they prove it has nothing to do; else None.
+
+    ``facts`` is what ``odoo_info`` returned with ``read_databases`` (its ``addon`` copies of ``name`` and its
+    ``database_states``); ``requested`` the step's ``databases``. The answer is what ``odoo_module`` answers for the
+    same facts (the same choice of databases, :func:`decide` on the same module rows against the copy Odoo loads)
+    when every database gives ``none``. None whenever any database would need an action, has no usable read, or the
+    facts say nothing of the copy on disk: the step then runs on the host. Only true while no step changed the
+    addon files or the addons path since gather (the caller's condition: ``playbooks/site.yml``).
+    """
+    if not isinstance(facts, dict) or not facts.get('series') or facts.get('databases') is None:
+        return None
+    addon = facts.get('addon') or {}
+    active = addon.get('active') or {}
+    if addon.get('name') != name or active.get('version') is None:
+        return None
+    series = facts['series']
+    expected = adapt_version(active['version'], series)
+    listed = sorted(facts['databases'])
+    incompatible = facts.get('incompatible_databases') or {}
+    names, error = transport.choose_databases(list(requested or ['all']), listed, None, incompatible, series)
+    if error or any(db not in listed for db in names):
+        return None
+    states = facts.get('database_states') or {}
+    report = []
+    for db in names:
+        state = states.get(db)
+        if not gathered.usable(state, [name], fresh=False):
+            return None
+        before = db_state(gathered.module_rows(state, [name]).get(name))
+        action, reason = decide(goal, before, expected)
+        if action != 'none':
+            return None
+        report.append(dict(name=db, before=before, after=before, action='none', seconds=0.0, msg=reason, log=[]))
+    report.extend(dict(name=db, before=None, after=None, action='skipped', seconds=0.0, log=[],
+                       msg='left out of all: %s' % transport.incompatible_message(db, incompatible[db], series))
+                  for db in transport.left_out(requested, incompatible))
+    return dict(changed=False, databases=report, disk=dict(path=active['path'], version=expected),
+                addons_path=list(facts.get('effective_addons_path') or []), restart_needed=False,
+                planned_from='gather')

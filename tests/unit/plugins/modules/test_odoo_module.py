@@ -22,6 +22,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.plugins.modules import odoo_module
+from ansible_collections.systempay.odoo.plugins.filter.module_step_from_facts import module_step_from_facts
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
 from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHost
 
@@ -398,6 +399,47 @@ def test_a_module_state_gather_did_not_read_is_read_by_the_step(make_host):
     result = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts))
     assert actions(result) == [('shop1', 'none'), ('shop2', 'none')]
     assert [line.split()[2] for line in registry_loads(host)[loads:]] == ['db=shop2']
+
+
+def _without_timing(result):
+    keep = ('changed', 'disk', 'addons_path', 'restart_needed')
+    return dict([(key, result[key]) for key in keep],
+                databases=[dict(entry, seconds=0.0) for entry in result['databases']])
+
+
+def test_the_module_step_from_gather_s_facts_is_what_the_module_answers_when_nothing_is_to_do(make_host):
+    host = make_host('installed')
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    loads = len(registry_loads(host))
+    planned = module_step_from_facts(facts, 'payment_systempay', ['all'], 'latest')
+    assert planned is not None and planned['planned_from'] == 'gather'
+    assert len(registry_loads(host)) == loads
+    ran = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts))
+    assert _without_timing(planned) == _without_timing(ran)
+    assert actions(planned) == [('shop1', 'none'), ('shop2', 'none')]
+    named = module_step_from_facts(facts, 'payment_systempay', 'shop2')
+    assert actions(named) == [('shop2', 'none')]
+
+
+def test_the_module_step_from_gather_s_facts_leaves_every_other_case_to_the_module(make_host, fixtures):
+    host = make_host('installed', addon='3.1.1')
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    # 3.1.1 on disk over 3.1.0 in the databases: an upgrade, which only the module does
+    assert module_step_from_facts(facts, 'payment_systempay') is None
+    assert actions(run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts),
+                              check_mode=True)) == [('shop1', 'would_upgrade'), ('shop2', 'would_upgrade')]
+    # present: installed is enough, as the module says
+    assert actions(module_step_from_facts(facts, 'payment_systempay', ['all'], 'present')) == \
+        [('shop1', 'none'), ('shop2', 'none')]
+    # a database gather did not read, one the server does not list, another module, no read at all
+    partial = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1']))
+    assert module_step_from_facts(partial, 'payment_systempay', ['all'], 'present') is None
+    assert module_step_from_facts(facts, 'payment_systempay', ['nosuchdb'], 'present') is None
+    assert module_step_from_facts(facts, 'payment_lyra', ['all'], 'present') is None
+    assert module_step_from_facts(run_module(odoo_info, dict(binary=host.bin, config=host.conf)),
+                                  'payment_systempay', ['all'], 'present') is None
 
 
 def test_odoo_facts_that_are_not_odoo_info_s_are_refused(make_host):
