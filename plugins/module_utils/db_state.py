@@ -196,3 +196,24 @@ def relation_rows(state, path, value):
 def same_secret(state, stored, value):
     """Whether ``stored`` (a digest from the read, or None) is the digest of ``value``."""
     return stored == digest(value, state[SALT_KEY])
+
+
+def shops_from_facts(facts, brand, requested):
+    """``{databases, host_facts}`` as the ``ipn_probe`` module reads them on the host (its ``odoo`` option), from
+    the gather stage's facts alone (``odoo_info`` with ``read_databases``); None when a database it would read has
+    no fresh read there (never read, marked stale, or dropped after a change): the host is then read."""
+    if not isinstance(facts, dict) or not facts.get('series') or facts.get('databases') is None:
+        return None
+    listed = sorted(facts['databases'])
+    incompatible = facts.get('incompatible_databases') or {}
+    names, error = transport.choose_databases(list(requested or ['all']), listed, None, incompatible,
+                                              facts['series'])
+    if error:
+        return None
+    states = facts.get('database_states') or {}
+    module = 'payment_%s' % brand
+    if not all(usable(states.get(db), [module]) for db in names):
+        return None
+    databases = [ipn.shop_from_state(states[db], db, brand) for db in names]
+    return dict(databases=databases, host_facts=ipn.host_facts(facts['series'], listed, facts.get('dbfilter'),
+                                                               facts.get('db_name'), databases, incompatible, names))

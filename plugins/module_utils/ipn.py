@@ -724,6 +724,21 @@ def shop_from_state(state, db, brand='systempay'):
                  (stored[0].get(notify_field(brand)) or None) if stored else None)
 
 
+def host_facts(series, listed, dbfilter, db_name, databases, incompatible, names):
+    """The ``host_facts`` of a host whose shops ``databases`` (:func:`read_shop` entries of ``names``) were read:
+    how its Odoo picks a database (``dbfilter``, ``db_name``, the ``listed`` databases) and what each says."""
+    read_all = listed is not None and (set(listed) - set(incompatible or {})) <= set(names)
+    return dict(
+        series=series,
+        databases=listed,
+        dbfilter=dbfilter or '',
+        db_name=db_name,
+        installed_in=[entry['name'] for entry in databases if entry['installed']] if read_all else None,
+        web_base_urls=dict((entry['name'], entry['web_base_url']) for entry in databases if entry['web_base_url']),
+        notify_urls=dict((entry['name'], entry['notify_url']) for entry in databases if entry['notify_url']),
+    )
+
+
 def _shop(db, base_url, state, notify_url):
     """One entry of ``databases`` (:func:`read_shop`)."""
     base_url = base_url or None

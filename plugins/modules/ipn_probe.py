@@ -537,17 +537,8 @@ def read_host(module):
         except transport.TransportError as exc:
             module.fail_json(msg=transport.mask('Cannot read the shop of database %s: %s' % (db, to_native(exc)),
                                                 secrets), databases=databases)
-    read_all = listed is not None and (set(listed) - set(incompatible)) <= set(names)
-    facts = dict(
-        series=host.series,
-        databases=listed,
-        dbfilter=host.option('dbfilter') or '',
-        db_name=host.option('db_name'),
-        installed_in=[entry['name'] for entry in databases if entry['installed']] if read_all else None,
-        web_base_urls=dict((entry['name'], entry['web_base_url']) for entry in databases if entry['web_base_url']),
-        notify_urls=dict((entry['name'], entry['notify_url']) for entry in databases if entry['notify_url']),
-    )
-    return databases, facts
+    return databases, ipn.host_facts(host.series, listed, host.option('dbfilter'), host.option('db_name'), databases,
+                                     incompatible, names)
 
 
 def shops_of(params):
