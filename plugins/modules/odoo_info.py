@@ -254,6 +254,15 @@ addons_data_dir:
         searched right after the package's own C(addons)).
       type: list
       elements: str
+    stat:
+      description: What M(ansible.builtin.stat) says of the folder (not following a link) - C(exists), and when it
+        does C(isdir), C(writeable) (by the user this module runs as), C(pw_name), C(gr_name), C(mode). The addon
+        role takes it instead of a stat of its own.
+      type: dict
+      sample: {"exists": true, "isdir": true, "writeable": true, "pw_name": "odoo", "gr_name": "odoo", "mode": "0755"}
+    parent_stat:
+      description: The same of the folder that holds it (where it would be created).
+      type: dict
 effective_addons_path:
   description:
     - Absolute folders Odoo searches for modules, first first; the package's own C(addons), then
@@ -535,12 +544,28 @@ def _addon(brand, folders, generation):
     }
 
 
+def _stat(path):
+    """What ``ansible.builtin.stat`` (``follow: false``) says of ``path`` that the addon role asks: ``exists``,
+    ``isdir``, ``writeable`` (by the user this module runs as), ``pw_name``, ``gr_name``, ``mode``."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return {'exists': False}
+    owner = _owner_of(info)
+    return {'exists': True, 'isdir': stat.S_ISDIR(info.st_mode), 'writeable': os.access(path, os.W_OK),
+            'pw_name': owner['user'], 'gr_name': owner['group'], 'mode': owner['mode']}
+
+
 def _owner(path):
     """``{user, group, mode}`` of a folder (None when it does not exist)."""
     try:
         info = os.stat(path)
     except OSError:
         return None
+    return _owner_of(info)
+
+
+def _owner_of(info):
     try:
         user = pwd.getpwuid(info.st_uid).pw_name
     except KeyError:
@@ -679,6 +704,8 @@ def main():
             in_path=layout['data_addons'] in effective,
             owner=_owner(layout['data_addons']),
             effective_addons_path_when_readable=layout['effective_when_readable'],
+            stat=_stat(layout['data_addons']),
+            parent_stat=_stat(os.path.dirname(layout['data_addons'])),
         ),
         effective_addons_path=effective,
         http_port=http_port,

@@ -111,6 +111,11 @@ def test_debian_layout(host, odoo_db_service):
     assert result['addons_path'] == [custom] and result['addons_path_source'] == 'config'
     owner = result['addons_data_dir'].pop('owner')
     assert owner['mode'] == '%04o' % (os.stat(data_addons).st_mode & 0o7777)
+    # what ansible.builtin.stat says of it and its parent (the addon role takes these instead of a stat task)
+    seen = result['addons_data_dir'].pop('stat')
+    assert seen == {'exists': True, 'isdir': True, 'writeable': os.access(data_addons, os.W_OK),
+                    'pw_name': owner['user'], 'gr_name': owner['group'], 'mode': owner['mode']}
+    assert result['addons_data_dir'].pop('parent_stat')['isdir'] is True
     assert result['addons_data_dir'] == {'path': data_addons, 'exists': True, 'readable': True, 'in_path': True,
                                          'effective_addons_path_when_readable': [data_addons, custom]}
     assert result['effective_addons_path'] == [data_addons, custom]
@@ -148,6 +153,8 @@ def test_data_dir_addons_missing_is_not_in_path(host):
     os.rmdir(host.path('var/lib/odoo/addons/16.0'))
     result = run({'list_databases': False})
     assert result['addons_data_dir']['exists'] is False
+    assert result['addons_data_dir']['stat'] == {'exists': False}
+    assert result['addons_data_dir']['parent_stat']['exists'] is True
     assert result['addons_data_dir']['in_path'] is False
     assert result['effective_addons_path'] == []
     assert result['addon']['copies'] == [] and result['addon']['active'] is None
