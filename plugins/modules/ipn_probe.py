@@ -463,6 +463,7 @@ ok:
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -518,10 +519,10 @@ def read_host(module):
     """``(databases, host_facts)`` read from the Odoo of this host (the ``odoo`` option); fails the task."""
     options = module.params['odoo']
     brand = module.params['brand']
-    host, odoo, url, secrets = transport.open_odoo(module, options)
-    listed, reason = transport.server_databases(host, odoo, url, min(options['timeout'], 30))
+    host, odoo, url, secrets = odoo_host.open_odoo(module, options)
+    listed, reason = odoo_host.server_databases(host, odoo, url, min(options['timeout'], 30))
     candidates = listed if listed is not None else [name for name in options['databases'] if name != 'all']
-    incompatible = transport.incompatible_databases(module, host, odoo, candidates)
+    incompatible = odoo_host.incompatible_databases(module, host, odoo, candidates)
     names, error = transport.choose_databases(options['databases'], listed, reason, incompatible, host.series)
     if error:
         module.fail_json(msg=error.replace('name them in databases', 'name them in odoo.databases'))

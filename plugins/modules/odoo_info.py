@@ -466,6 +466,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import masking
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
 from ansible_collections.systempay.odoo.plugins.module_utils import processes
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -601,7 +602,7 @@ def main():
         conf = odoo_conf.OdooConf.from_file(install['config'])
     except (IOError, OSError, UnicodeDecodeError, odoo_conf.OdooConfError) as exc:
         module.fail_json(msg='Cannot parse the Odoo config %s: %s' % (install['config'], to_native(exc)))
-    host = transport.OdooHost(install, conf, version, series)
+    host = odoo_host.OdooHost(install, conf, version, series)
     config_problems = []
     if not conf.has_section(odoo_conf.OPTIONS_SECTION):
         config_problems.append('%s has no [options] section: Odoo runs with its defaults' % install['config'])

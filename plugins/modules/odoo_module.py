@@ -245,6 +245,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -448,9 +449,9 @@ def _databases(module, host, odoo, url):
     """``(names, listed, left_out)``: the databases to work on, the server's list (None when unknown), and the
     databases of another series ``all`` leaves out (``{name: base version}``)."""
     requested = module.params['databases']
-    listed, reason = transport.server_databases(host, odoo, url, min(module.params['timeout'], 30))
+    listed, reason = odoo_host.server_databases(host, odoo, url, min(module.params['timeout'], 30))
     candidates = listed if listed is not None else [name for name in requested if name != 'all']
-    incompatible = transport.incompatible_databases(module, host, odoo, candidates)
+    incompatible = odoo_host.incompatible_databases(module, host, odoo, candidates)
     names, error = transport.choose_databases(requested, listed, reason, incompatible, host.series)
     if error:
         module.fail_json(msg=error)
@@ -464,7 +465,7 @@ def main():
     name = params['name']
     if not odoo_modules.NAME_RE.match(name or ''):
         module.fail_json(msg='Cannot manage module %r: not an Odoo module name (letters, digits, _)' % (name,))
-    host, odoo, url, secrets = transport.open_odoo(module)
+    host, odoo, url, secrets = odoo_host.open_odoo(module)
 
     names, listed, left_out = _databases(module, host, odoo, url)
     if params['validate_only']:

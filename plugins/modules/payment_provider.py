@@ -538,6 +538,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import provider
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -964,7 +965,7 @@ def main():
     module = ProviderModule(argument_spec=argument_spec(), required_if=transport.COMMON_REQUIRED_IF,
                             supports_check_mode=True)
     params = module.params
-    host, odoo, url, secrets = transport.open_odoo(module)
+    host, odoo, url, secrets = odoo_host.open_odoo(module)
     try:
         facts = generations.provider_facts(host.series, params['brand'])
     except generations.GenerationError as exc:
@@ -973,15 +974,15 @@ def main():
     requested = params['databases']
     listed, reason = (None, None)
     if [(name or '').strip() for name in requested] == ['all']:
-        listed, reason = transport.server_databases(host, odoo, url, min(params['timeout'], 30))
+        listed, reason = odoo_host.server_databases(host, odoo, url, min(params['timeout'], 30))
     # databases of another series (which this server cannot load) are left out of all and refused by name
     candidates = listed if listed is not None else [name for name in requested if (name or '').strip() != 'all']
-    incompatible = transport.incompatible_databases(module, host, odoo, candidates)
+    incompatible = odoo_host.incompatible_databases(module, host, odoo, candidates)
     names, error = transport.choose_databases(requested, listed, reason, incompatible, host.series)
     if error:
         module.fail_json(msg=error)
     if listed is None and params['validate_only']:
-        listed, dummy = transport.server_databases(host, odoo, url, min(params['timeout'], 30))
+        listed, dummy = odoo_host.server_databases(host, odoo, url, min(params['timeout'], 30))
     missing = [name for name in names if listed is not None and name not in listed]
     if missing:
         module.fail_json(msg='Cannot configure the payment provider: database%s %s %s not among the databases of this '
