@@ -16,7 +16,8 @@ from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 def module_step_from_facts(facts, name, databases='all', state='latest'):
     if state not in ('present', 'latest'):
         raise AnsibleFilterError('module_step_from_facts: state must be present or latest, not %r' % (state,))
-    requested = [databases] if isinstance(databases, str) else list(databases or [])
+    # a string is a comma-separated list, as Ansible reads a list option
+    requested = [name.strip() for name in databases.split(',')] if isinstance(databases, str) else list(databases or [])
     return odoo_modules.noop_from_facts(facts, name, requested, state)
 
 

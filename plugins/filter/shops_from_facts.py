@@ -12,7 +12,8 @@ from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 
 
 def shops_from_facts(facts, brand='systempay', databases='all'):
-    requested = [databases] if isinstance(databases, str) else list(databases or [])
+    # a string is a comma-separated list, as Ansible reads a list option
+    requested = [name.strip() for name in databases.split(',')] if isinstance(databases, str) else list(databases or [])
     return db_state.shops_from_facts(facts, brand, requested)
 
 

@@ -420,6 +420,8 @@ def test_the_module_step_from_gather_s_facts_is_what_the_module_answers_when_not
     assert actions(planned) == [('shop1', 'none'), ('shop2', 'none')]
     named = module_step_from_facts(facts, 'payment_systempay', 'shop2')
     assert actions(named) == [('shop2', 'none')]
+    assert actions(module_step_from_facts(facts, 'payment_systempay', 'shop2, shop1')) == \
+        [('shop2', 'none'), ('shop1', 'none')]
 
 
 def test_the_module_step_from_gather_s_facts_leaves_every_other_case_to_the_module(make_host, fixtures):
