@@ -236,6 +236,16 @@ restart_needed:
   returned: always
   type: bool
   sample: true
+database_states:
+  description:
+    - With O(transport=cli) and the vendor's addon (C(payment_<brand>)), the read that checks each installed or
+      upgraded database afterwards is the whole read the gather stage makes (as
+      RV(systempay.odoo.odoo_info#module:database_states), keys as salted digests only). It is the state of that
+      database as the new code leaves it, for the later steps to take instead of reading it again. Only the
+      databases this task installed or upgraded, and read without an error.
+  returned: always
+  type: dict
+  sample: {}
 '''
 
 import time
@@ -313,6 +323,10 @@ class Run(object):
         self.requires = tuple(self.line['requires']) if self.line else ()
         self.listed = listed
         self.secrets = secrets
+        # the vendor's addon: the read after an install or upgrade is gather's whole read (db_state), kept here
+        self.brand = self.name[len('payment_'):] if self.name.startswith('payment_') else None
+        self.salt = None
+        self.states = {}
 
     def _fail(self, entry, msg, task_msg, log='', stop=None):
         entry['action'] = 'failed'
@@ -342,6 +356,23 @@ class Run(object):
                            exc.log, stop)
             self._fail(entry, cause, 'Cannot %s %s in database %s: %s' % (verb, self.name, db, cause), exc.log, stop)
         return odoo_modules.db_state(rows.get(self.name)), rows
+
+    def _read_after(self, entry, db, stop):
+        """:meth:`_read` after an install or upgrade; with the CLI and the vendor's addon, gather's whole read of the
+        database (one ``odoo shell`` either way), kept in :attr:`states` for the later steps when it has no error."""
+        names = [self.name] + list(self.requires)
+        if self.odoo.name == 'cli' and self.brand and self.host.series:
+            if self.salt is None:
+                self.salt = db_state.new_salt()
+            try:
+                state = db_state.read(self.odoo, db, self.host.series, self.brand, self.salt)
+            except transport.TransportError:
+                state = None
+            if db_state.usable(state, names):
+                self.states[db] = state
+                rows = db_state.module_rows(state, names)
+                return odoo_modules.db_state(rows.get(self.name)), rows
+        return self._read(entry, db, 'read', stop)
 
     def _known(self):
         return ' (this Odoo has: %s)' % ', '.join(self.listed) if self.listed else ''
@@ -413,7 +444,7 @@ class Run(object):
             rc, log = getattr(self.odoo, action)(db, self.name)
         except transport.TransportError as exc:
             rc, log = None, exc.log or to_native(exc)
-        after, rows = self._read(entry, db, 'read', stop)
+        after, rows = self._read_after(entry, db, stop)
         row = rows.get(self.name)
         entry['after'] = after
         if after['state'] == 'installed' and after['version'] == self.expected:
@@ -505,6 +536,8 @@ def main():
         disk=dict(path=job.copy['path'], version=job.expected) if job.copy else None,
         addons_path=job.folders,
         restart_needed=odoo.name == 'cli' and any(action in ('install', 'upgrade') for action in done),
+        database_states=dict((db, state) for db, state in job.states.items()
+                             if any(entry['name'] == db and entry['action'] in CHANGES for entry in report)),
     )
     if failures:
         module.fail_json(msg=task_message(failures, stopped_after, skipped), **result)

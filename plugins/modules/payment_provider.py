@@ -521,6 +521,12 @@ planned:
   returned: with O(validate_only)
   type: bool
   sample: true
+read_salts:
+  description: With O(validate_only) and RV(planned), the salt of the read each database's plan comes from (it tells
+    that read from a later one; the salt is no secret, the digests it salts never leave the facts).
+  returned: with O(validate_only)
+  type: dict
+  sample: {"shop1": "5f0c9e1d2b7a4c3e8d6f1a2b3c4d5e6f"}
 series:
   description: The Odoo series of the host, and the addon line the field table was chosen for.
   returned: when the host was discovered
@@ -996,7 +1002,10 @@ def main():
         # The plan stage: every value checked against the host's series and databases; each database compared
         # with what gather read of it, when it read them all (no Odoo process).
         plan = Run(module, host, odoo, facts, secrets, gathered_only=True).plan(names, flats)
-        module.exit_json(changed=False, databases=plan or [], planned=plan is not None,
+        # which read each database's plan comes from (its salt): the role takes the plan only while those very
+        # reads are the host's facts
+        salts = dict((db, host.states[db][db_state.SALT_KEY]) for db in names) if plan is not None else {}
+        module.exit_json(changed=False, databases=plan or [], planned=plan is not None, read_salts=salts,
                          series=dict(series=host.series, line=facts['line']),
                          msg='settings valid for databases %s' % ', '.join(names))
 

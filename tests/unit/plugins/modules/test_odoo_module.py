@@ -444,6 +444,30 @@ def test_the_module_step_from_gather_s_facts_leaves_every_other_case_to_the_modu
                                   'payment_systempay', ['all'], 'present') is None
 
 
+def test_the_read_after_an_upgrade_is_gather_s_whole_read_for_the_later_steps(make_host):
+    host = make_host('installed', addon='3.1.1')
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    loads = len(registry_loads(host))
+    result = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts))
+    assert actions(result) == [('shop1', 'upgrade'), ('shop2', 'upgrade')]
+    # per database: the upgrade, then one read (the same count as a bare module read)
+    kinds = [line.split()[2:4] for line in registry_loads(host)[loads:]]
+    assert sorted(kinds) == [['db=shop1', 'kind=cli'], ['db=shop1', 'kind=shell'],
+                             ['db=shop2', 'kind=cli'], ['db=shop2', 'kind=shell']]
+    states = result['database_states']
+    assert sorted(states) == ['shop1', 'shop2']
+    for db in ('shop1', 'shop2'):
+        row = states[db]['modules']['payment_systempay']
+        assert (row['state'], row['latest_version']) == ('installed', '16.0.3.1.1')
+        assert host.module_state(db) == ['installed', '16.0.3.1.1']
+        assert states[db]['salt'] != facts['database_states'][db]['salt']
+        assert states[db]['provider']['record']['id']
+    # nothing changed, nothing read: no states
+    again = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=dict(facts, database_states=states)))
+    assert actions(again) == [('shop1', 'none'), ('shop2', 'none')] and again['database_states'] == {}
+
+
 def test_odoo_facts_that_are_not_odoo_info_s_are_refused(make_host):
     host = make_host('template')
     result = run_module(odoo_module, dict(args(host), odoo_facts={'series': '16.0'}), fails=True)

@@ -601,6 +601,7 @@ def test_the_plan_stage_compares_every_database_from_gather_s_read_as_check_mode
     planned = run_module(payment_provider, args(host, wanted, odoo_facts=facts, validate_only=True))
     checked = run_module(payment_provider, args(host, wanted, odoo_facts=facts), check_mode=True)
     assert planned['planned'] is True and planned['changed'] is False
+    assert planned['read_salts'] == dict((db, facts['database_states'][db]['salt']) for db in ('shop1', 'shop2'))
     assert planned['databases'] == checked['databases']
     assert [(e['name'], e['action'], e['changed_fields']) for e in planned['databases']] == \
         [('shop1', 'would_update', ['systempay_key_test']), ('shop2', 'would_update', ['systempay_key_test'])]
@@ -618,7 +619,7 @@ def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_ho
     # a name gather's rows do not hold: not refused here (the addon step may still change the host), not planned
     unknown = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['ZZ']),
                                                 odoo_facts=facts, validate_only=True))
-    assert unknown['planned'] is False and unknown['databases'] == []
+    assert unknown['planned'] is False and unknown['databases'] == [] and unknown['read_salts'] == {}
     # a database gather did not read: not planned either, and no Odoo process reads it now
     del facts['database_states']['shop2']
     partial = run_module(payment_provider, args(host, settings_for('16.0'), odoo_facts=facts, validate_only=True))
