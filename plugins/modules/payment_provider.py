@@ -798,18 +798,12 @@ class Run(object):
                 continue
             relation = described[facts['fields'][path]].get('relation')
             names = [value] if isinstance(value, str) else list(value)
-            if path == 'website':
-                domain = ['|', ('name', '=', value), ('domain', '=', value)]
-                fields = ['name', 'domain']
-            elif path == 'journal':
-                domain = ['|', ('name', '=', value), ('code', '=', value)]
-                fields = ['name', 'code']
-            elif path == 'payment_icons':
-                domain = [('name', 'in', names)]
-                fields = ['name']
+            # the fields a name may match, as the gather stage reads them (db_state.relation_rows)
+            fields = db_state.RELATION_FIELDS.get(path, db_state.RELATION_DEFAULT_FIELDS)
+            if path in ('website', 'journal'):
+                domain = ['|', (fields[0], '=', value), (fields[1], '=', value)]
             else:
-                domain = [('code', 'in', names)]
-                fields = ['code']
+                domain = [(fields[0], 'in', names)]
             lookups.append((path, relation, names, fields))
             calls.append(transport.batch_call(relation, 'search_read', [domain], {'fields': fields}))
         results = self._from_state(state, record_id, set(needed) | status_fields, lookups, flat) \
