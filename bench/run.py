@@ -222,13 +222,18 @@ def counters(names):
 
     def read(name):
         lines = on_host(name, script).split('\n')
-        loads = []
-        for line in lines[2:]:
-            fields = dict(part.split('=', 1) for part in line.split()[1:3] if '=' in part)
-            if fields:
-                loads.append((fields.get('db'), fields.get('kind')))
-        return {'invocation': lines[0].strip(), 'starts': int(lines[1].strip() or 0), 'loads': loads}
+        return {'invocation': lines[0].strip(), 'starts': int(lines[1].strip() or 0), 'loads': parse_loads(lines[2:])}
     return dict(zip(names, each(read, names)))
+
+
+def parse_loads(lines):
+    """``[(db, kind)]`` of the stand-in's registry-load lines (``<time> pid=… db=… kind=… ok|failed``)."""
+    loads = []
+    for line in lines:
+        fields = dict(part.split('=', 1) for part in line.split()[1:4] if '=' in part)
+        if fields:
+            loads.append((fields.get('db'), fields.get('kind')))
+    return loads
 
 
 def loads_between(before, after):
