@@ -198,18 +198,30 @@ def same_secret(state, stored, value):
     return stored == digest(value, state[SALT_KEY])
 
 
-def shops_from_facts(facts, brand, requested):
-    """``{databases, host_facts}`` as the ``ipn_probe`` module reads them on the host (its ``odoo`` option), from
-    the gather stage's facts alone (``odoo_info`` with ``read_databases``); None when a database it would read has
-    no fresh read there (never read, marked stale, or dropped after a change): the host is then read."""
+def chosen_from_facts(facts, requested):
+    """``(names, listed, incompatible)``: the databases a step given ``requested`` (names, or ``all``) works on,
+    chosen from the gather stage's facts as the modules choose them (``transport.choose_databases``), the server's
+    list and the databases of another series; None when the facts cannot say (no series or list, a refusal, a name
+    the server does not list): the step then asks the host."""
     if not isinstance(facts, dict) or not facts.get('series') or facts.get('databases') is None:
         return None
     listed = sorted(facts['databases'])
     incompatible = facts.get('incompatible_databases') or {}
     names, error = transport.choose_databases(list(requested or ['all']), listed, None, incompatible,
                                               facts['series'])
-    if error:
+    if error or any(db not in listed for db in names):
         return None
+    return names, listed, incompatible
+
+
+def shops_from_facts(facts, brand, requested):
+    """``{databases, host_facts}`` as the ``ipn_probe`` module reads them on the host (its ``odoo`` option), from
+    the gather stage's facts alone (``odoo_info`` with ``read_databases``); None when a database it would read has
+    no fresh read there (never read, marked stale, or dropped after a change): the host is then read."""
+    chosen = chosen_from_facts(facts, requested)
+    if chosen is None:
+        return None
+    names, listed, incompatible = chosen
     states = facts.get('database_states') or {}
     module = 'payment_%s' % brand
     if not all(usable(states.get(db), [module]) for db in names):

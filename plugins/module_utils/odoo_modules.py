@@ -247,19 +247,16 @@ def noop_from_facts(facts, name, requested, goal='latest'):
     facts say nothing of the copy on disk: the step then runs on the host. Only true while no step changed the
     addon files or the addons path since gather (the caller's condition: ``playbooks/site.yml``).
     """
-    if not isinstance(facts, dict) or not facts.get('series') or facts.get('databases') is None:
+    chosen = gathered.chosen_from_facts(facts, requested)
+    if chosen is None:
         return None
+    names, dummy, incompatible = chosen
     addon = facts.get('addon') or {}
     active = addon.get('active') or {}
     if addon.get('name') != name or active.get('version') is None:
         return None
     series = facts['series']
     expected = adapt_version(active['version'], series)
-    listed = sorted(facts['databases'])
-    incompatible = facts.get('incompatible_databases') or {}
-    names, error = transport.choose_databases(list(requested or ['all']), listed, None, incompatible, series)
-    if error or any(db not in listed for db in names):
-        return None
     states = facts.get('database_states') or {}
     report = []
     for db in names:
