@@ -35,6 +35,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.systempay.odoo.plugins.module_utils import releases
+
 # Addon lines, oldest first. ``first``/``last`` are Odoo major versions, both included.
 # ``requires``: Odoo modules the line needs in a database although its manifest does not declare them (every line
 # says ``depends: ['payment']``), so Odoo does not install them first and the install fails. Only what is known:
@@ -108,33 +110,8 @@ _CORE_FIELD_ROWS = (
         'messages.done': 'done_msg', 'messages.cancel': 'cancel_msg', 'messages.error': None}},
 )
 
-# Settings -> the addon's own field (``{brand}`` replaced by the brand), the same on every line unless listed in
-# ``_LINE_FIELDS``: ground truth 4 (field names, 3.x measured) and 7 (2.x = 3.x minus the REST fields);
-# ``<brand>_gateway_url`` on 1.x/2.x only (vendor's payment.py / payment_acquirer.py, fixture README).
-_ADDON_FIELDS = {
-    'shop_id': '{brand}_site_id', 'key_test': '{brand}_key_test', 'key_production': '{brand}_key_prod',
-    'sign_algo': '{brand}_sign_algo', 'language': '{brand}_language',
-    'available_languages': '{brand}_available_languages', 'capture_delay': '{brand}_capture_delay',
-    'validation_mode': '{brand}_validation_mode', 'card_types': '{brand}_payment_cards',
-    'threeds_min_amount': '{brand}_threeds_min_amount', 'redirect.enabled': '{brand}_redirect_enabled',
-    'redirect.success_timeout': '{brand}_redirect_success_timeout',
-    'redirect.success_message': '{brand}_redirect_success_message',
-    'redirect.error_timeout': '{brand}_redirect_error_timeout',
-    'redirect.error_message': '{brand}_redirect_error_message', 'return_mode': '{brand}_return_mode',
-}
-_REST_FIELDS = {
-    'rest.test_password': '{brand}_test_password', 'rest.prod_password': '{brand}_prod_password',
-    'rest.public_test_key': '{brand}_public_test_key',
-    'rest.public_production_key': '{brand}_public_production_key',
-    'rest.sha256_test_key': '{brand}_sha256_test_key', 'rest.sha256_prod_key': '{brand}_sha256_prod_key',
-    'entry_mode': '{brand}_payment_data_entry_mode',
-}
-_LINE_FIELDS = {
-    '1': dict([('gateway_url', '{brand}_gateway_url')] + [(name, None) for name in _REST_FIELDS]),
-    '2': dict([('gateway_url', '{brand}_gateway_url')] + [(name, None) for name in _REST_FIELDS]),
-    '3': dict(_REST_FIELDS, gateway_url=None),
-    '4': dict(_REST_FIELDS, gateway_url=None),
-}
+# The addon's own settings (shop id, keys, REST keys, entry mode, embedded form...) come from the release table
+# (module_utils/releases.py): fields changed inside lines, so they are looked up by release, not by line.
 
 _BRAND_RE = re.compile(r'^[a-z][a-z0-9]*$')
 
@@ -252,16 +229,21 @@ def model_facts(series):
     return facts
 
 
-def provider_facts(series, brand='systempay'):
-    """Where the ``payment_provider`` settings live on an Odoo series, for the addon line made for it.
+def provider_facts(series, brand='systempay', release=None):
+    """Where the ``payment_provider`` settings live on an Odoo series, for an addon release made for it.
 
     Keys: those of :func:`model_facts`, plus ``line`` (addon line), ``module``
     (``payment_<brand>``), ``xmlid`` (``payment_<brand>.payment_provider_<brand>``
     from 16, ``payment_<brand>.payment_acquirer_<brand>`` before), ``card_model``
-    and ``language_model`` (``<brand>.card``, ``<brand>.language``) and
+    and ``language_model`` (``<brand>.card``, ``<brand>.language``), ``release``
+    (:func:`releases.release` of ``release``, None without one), ``form``
+    (``smartform``, ``embedded`` or None: the embedded form of that release) and
     ``fields``: setting path (``shop_id``, ``messages.pre``, ``rest.test_password``,
-    ``specific_countries_flag``...) -> field name, None when the generation has no
-    such field.
+    ``specific_countries_flag``...) -> field name, None when there is no such field.
+
+    With ``release`` (an addon version, ``3.1.1`` or ``16.0.3.1.1``) the addon's fields are that release's; without,
+    they are every field some release made for the series has (what a read of the host may find).
+    Raises :class:`GenerationError` for a release the table cannot place or whose range leaves the series out.
     """
     if not _BRAND_RE.match(str(brand or '')):
         raise GenerationError('Cannot give field names: brand %r is not lower-case letters and digits' % (brand,))
@@ -272,8 +254,23 @@ def provider_facts(series, brand='systempay'):
         if facts['series_major'] >= candidate['since']:
             row = candidate
     names = dict(row['fields'])
-    names.update(_ADDON_FIELDS)
-    names.update(_LINE_FIELDS[line['line']])
+    names.update(dict.fromkeys(releases.all_setting_paths()))
+    facts['release'] = None
+    facts['form'] = None
+    if release is not None:
+        try:
+            found = releases.release(release)
+        except releases.ReleaseError as exc:
+            raise GenerationError(str(exc))
+        if not found['first'] <= facts['series_major'] <= found['last']:
+            raise GenerationError('Addon release %s declares %s, which leaves Odoo %s out'
+                                  % (found['version'], found['range'], series))
+        names.update(releases.settings(found['version'], brand))
+        facts['release'] = found
+        facts['form'] = releases.form_of(found)
+    else:
+        for version in releases.for_series(facts['series_major']):
+            names.update(releases.settings(version, brand))
     facts['fields'] = dict((key, value.replace('{brand}', brand) if value else None) for key, value in names.items())
     facts['line'] = line['line']
     facts['module'] = 'payment_%s' % brand

@@ -30,13 +30,17 @@ import decimal
 import difflib
 import re
 
+from ansible_collections.systempay.odoo.plugins.module_utils import releases
+
 MASK = '********'
 
 # The 13 payment page languages of the addon (ground truth 4, ``<brand>_language`` selection).
 LANGUAGES = ('cn', 'de', 'es', 'en', 'fr', 'it', 'jp', 'nl', 'pl', 'pt', 'ru', 'sv', 'tr')
 SIGN_ALGOS = {'SHA-1': 'SHA-1', 'HMAC-SHA-256': 'SHA-256'}
 VALIDATION_MODES = {'backoffice': '-1', 'automatic': '0', 'manual': '1'}
-ENTRY_MODES = ('redirect', 'smartform', 'smartform_extended_with_logos', 'smartform_extended_without_logos')
+# The neutral entry mode spellings, and the 3.1.x ones accepted as their synonyms (module_utils/releases.py maps
+# them to the spelling of the release in place).
+ENTRY_MODES = releases.ENTRY_MODES + tuple(sorted(releases.ENTRY_MODE_SYNONYMS))
 TIMEOUT_MAX = 300
 
 _SECRET = dict(type='str', no_log=True)
@@ -87,6 +91,12 @@ SETTINGS_SPEC = dict(
         sha256_prod_key=dict(_SECRET),
     )),
     entry_mode=dict(type='str', choices=list(ENTRY_MODES)),
+    embedded_form=dict(type='dict', options=dict(
+        pop_in=dict(type='bool'),
+        theme=dict(type='str', choices=list(releases.THEMES)),
+        compact_mode=dict(type='bool'),
+        payment_attempts=dict(type='raw'),
+    )),
 )
 
 # Setting paths whose values are secrets: never returned, masked in diffs.
@@ -227,6 +237,13 @@ def _days_text(value, path):
     return str(int(str(value).strip()))
 
 
+def _attempts_text(value, path):
+    if isinstance(value, bool) or not re.match(r'^\s*\d{1,2}\s*$', str(value)):
+        raise SettingsError('%s must be a number of extra payment attempts (0 to 99), or empty to use the Back '
+                            'Office setting, not %r' % (path, value))
+    return str(int(str(value).strip()))
+
+
 def check(flat, where='settings', ipn_probe_passed=None):
     """Errors of flattened settings for one database, each naming the setting (empty when none).
 
@@ -258,7 +275,8 @@ def check(flat, where='settings', ipn_probe_passed=None):
         value = flat.get(path)
         if value is not None and not 0 <= int(value) <= TIMEOUT_MAX:
             err(path, 'must be between 0 and %d seconds, not %r' % (TIMEOUT_MAX, value))
-    for path, check_value in (('threeds_min_amount', _amount_text), ('capture_delay', _days_text)):
+    for path, check_value in (('threeds_min_amount', _amount_text), ('capture_delay', _days_text),
+                              ('embedded_form.payment_attempts', _attempts_text)):
         value = flat.get(path)
         if value is not None and value != '':
             try:
@@ -291,12 +309,25 @@ def check_url(url):
 
 
 def unavailable(flat, facts, where='settings'):
-    """Errors for settings this generation has no field for (REST keys on 15, gateway URL on 16...)."""
+    """Errors for settings the host's Odoo series, or the addon release of ``facts``, has no field for (REST keys on
+    3.0.x, the gateway URL on 3.1.x...), each naming the releases that have it."""
     errors = []
+    addon_paths = releases.all_setting_paths()
+    found = facts.get('release')
     for path in sorted(flat):
-        if path in facts['fields'] and facts['fields'][path] is None:
-            errors.append('%s.%s is not available on Odoo %s (addon line %s.x): this generation has no field for it'
-                          % (where, path, facts['series_major'], facts['line']))
+        if path not in facts['fields'] or facts['fields'][path] is not None:
+            continue
+        if path in addon_paths and found:
+            errors.append('%s.%s is not a setting of addon release %s%s (releases that have it: %s)' % (
+                where, path, found['version'],
+                '' if found['exact'] else ' (judged as %s, the newest public release before it)' % found['release'],
+                releases.releases_with(path)))
+        elif path in addon_paths:
+            errors.append('%s.%s is not a setting of any addon release made for Odoo %s (releases that have it: %s)'
+                          % (where, path, facts['series_major'], releases.releases_with(path)))
+        else:
+            errors.append('%s.%s is not available on Odoo %s: this Odoo series has no field for it'
+                          % (where, path, facts['series_major']))
     if 'published' in flat and flat['published'] and facts['publish_field'] is None \
             and flat.get('mode') is None:
         errors.append('%s.mode is required with published on Odoo %s (publishing is state = enabled or test there)'
@@ -387,8 +418,9 @@ def status(values, facts):
     return mode, published
 
 
-def plain_value(path, value):
-    """The field value (before relations are resolved) of a non-relational setting."""
+def plain_value(path, value, form=None):
+    """The field value (before relations are resolved) of a non-relational setting; ``form`` (``smartform`` or
+    ``embedded``, the release's embedded form) spells the entry mode and the form's options."""
     if path == 'sign_algo':
         return SIGN_ALGOS[value]
     if path == 'validation_mode':
@@ -401,6 +433,12 @@ def plain_value(path, value):
         return _amount_text(value, path) if value != '' else False
     if path == 'capture_delay':
         return _days_text(value, path) if value != '' else False
+    if path == 'embedded_form.payment_attempts':
+        return _attempts_text(value, path) if value != '' else False
+    if path == 'entry_mode' and form:
+        return releases.FORM_VALUES[form]['entry_mode'][releases.ENTRY_MODE_SYNONYMS.get(value, value)]
+    if path in ('embedded_form.pop_in', 'embedded_form.compact_mode') and form:
+        return releases.FORM_VALUES[form][path][bool(value)]
     if value == '':
         return False
     return value

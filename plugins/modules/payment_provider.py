@@ -78,7 +78,8 @@ options:
         choices: [HMAC-SHA-256, SHA-1]
       gateway_url:
         description:
-          - Payment page URL (guide 6.1); only the 1.x and 2.x addon lines (Odoo 10-15) have the field.
+          - Payment page URL (guide 6.1); addon releases 1.1.0 to 3.0.3 and 4.0.0 have the field, the others do
+            not (see C(docs/provider-settings.md)).
         type: str
       language:
         description: Default language of the payment page (guide 6.1).
@@ -171,7 +172,9 @@ options:
         type: list
         elements: str
       rest:
-        description: REST API and embedded form keys (3.x and 4.x addon lines, Odoo 16+). All secret.
+        description:
+          - REST API and embedded form keys; addon releases 3.1.0, 3.1.1 and 4.2.0 on have them (not 3.0.x, 4.0.0,
+            4.1.0). All secret.
         type: dict
         suboptions:
           test_password:
@@ -193,9 +196,34 @@ options:
             description: HMAC-SHA-256 production key.
             type: str
       entry_mode:
-        description: How the buyer enters card data (3.x and 4.x addon lines).
+        description:
+          - How the buyer enters card data (releases 3.1.0, 3.1.1 and 4.2.0 on). V(embedded) and the two
+            V(embedded_extended_*) modes are written as the release in place spells them - C(smartform*) on 3.1.x,
+            C(embedded*) from 4.2.0. The C(smartform*) names are accepted as synonyms.
         type: str
-        choices: [redirect, smartform, smartform_extended_with_logos, smartform_extended_without_logos]
+        choices: [redirect, embedded, embedded_extended_with_logos, embedded_extended_without_logos, smartform,
+                  smartform_extended_with_logos, smartform_extended_without_logos]
+      embedded_form:
+        description:
+          - Display options of the embedded form (releases 3.1.0, 3.1.1 - fields C(<brand>_smartform_*) - and 4.2.0
+            on - fields C(<brand>_embedded_*)).
+        type: dict
+        suboptions:
+          pop_in:
+            description: Show the form in a pop-in (stored C(yes)/C(no) on 3.1.x, C(1)/C(0) from 4.2.0).
+            type: bool
+          theme:
+            description: The form's theme.
+            type: str
+            choices: [neon, classic]
+          compact_mode:
+            description: Compact display (stored C(1)/C(0)).
+            type: bool
+          payment_attempts:
+            description:
+              - Extra payment attempts after a refusal, 0-99 (guide 4.7); an empty string leaves it to the Back
+                Office.
+            type: raw
   brand:
     description: The brand of the addon (module C(payment_<brand>), fields C(<brand>_*)).
     type: str
@@ -235,10 +263,28 @@ options:
             description: As O(settings.card_types).
             type: list
             elements: str
+          embedded_form:
+            description: As O(settings.embedded_form).
+            type: dict
+            suboptions:
+              compact_mode:
+                description: As O(settings.embedded_form.compact_mode).
+                type: bool
+              payment_attempts:
+                description: As O(settings.embedded_form.payment_attempts).
+                type: raw
+              pop_in:
+                description: As O(settings.embedded_form.pop_in).
+                type: bool
+              theme:
+                description: As O(settings.embedded_form.theme).
+                type: str
+                choices: [neon, classic]
           entry_mode:
             description: As O(settings.entry_mode).
             type: str
-            choices: [redirect, smartform, smartform_extended_with_logos, smartform_extended_without_logos]
+            choices: [redirect, embedded, embedded_extended_with_logos, embedded_extended_without_logos, smartform,
+                      smartform_extended_with_logos, smartform_extended_without_logos]
           gateway_url:
             description: As O(settings.gateway_url).
             type: str
@@ -357,6 +403,16 @@ options:
           website:
             description: As O(settings.website).
             type: str
+  release:
+    description:
+      - The addon release this run leaves in place in the databases (the archive's version when the run installs or
+        upgrades the addon, as C(playbooks/site.yml) gives it). The settings are checked and written for that
+        release - a setting it lacks is refused, naming the releases that have it.
+      - Left out, each database's settings are checked for the version that database records for the module (and,
+        before anything is read, for every release made for the host's Odoo series).
+      - A version that is not a public release (a newer one, or a patched build) is taken as the newest public
+        release of its line before it.
+    type: str
   web_base_url:
     description:
       - Public URL of the shop. When given, C(web.base.url) is set to it and frozen (C(web.base.url.freeze=True))
@@ -564,6 +620,7 @@ def argument_spec():
             database=dict(type='str', required=True),
             settings=dict(type='dict', required=True, options=provider.SETTINGS_SPEC),
         )),
+        release=dict(type='str'),
         web_base_url=dict(type='str'),
         ipn_probe_passed=dict(type='bool'),
         validate_only=dict(type='bool', default=False),
@@ -610,6 +667,9 @@ class Run(object):
         self.planning = gathered_only or module.check_mode
         self.host = host
         self.odoo = odoo
+        # the facts of the host's series (and of O(release) when given); self.facts: those of the database worked
+        # on, for the release it records once that is known (see _release_facts)
+        self.base_facts = facts
         self.facts = facts
         self.secrets = secrets
         self.web_base_url = module.params['web_base_url']
@@ -632,6 +692,7 @@ class Run(object):
     def database(self, db, flat):
         entry = dict(name=db, model=None, record=None, changed=False, changed_fields=[],
                      diff=dict(before={}, after={}), action='none', mode=None, published=None, msg='')
+        self.facts = self.base_facts
         try:
             self._database(db, flat, entry)
         except Failure as exc:
@@ -698,6 +759,7 @@ class Run(object):
         entry['model'] = model
         if state != 'installed':
             raise self._not_there(db, state, version)
+        facts = self.facts = self._release_facts(db, flat, version)
         if not xmlids or xmlids[0].get('model') != model:
             raise Failure('Cannot find the provider in database %s: no record %s of %s, although %s is installed '
                           'there (%s); it was deleted: upgrade the module to create it again'
@@ -754,6 +816,17 @@ class Run(object):
         self._verify(db, record_id, changed, target, types, secrets, changed_params, param_target)
         entry['action'] = 'update'
         entry['msg'] = 'wrote %d field%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '')
+
+    def _release_facts(self, db, flat, version):
+        """The facts for the release ``db`` records (``version``), its settings checked against them; the base facts
+        when O(release) was given (checked before anything was read)."""
+        if self.base_facts['release'] is not None:
+            return self.base_facts
+        facts, errors = release_facts(self.host.series, self.module.params['brand'], flat, version)
+        if errors:
+            raise provider.SettingsError('%s (the module records version %s); nothing written'
+                                         % ('; '.join(errors), version))
+        return facts
 
     def _gathered(self, db, state):
         """What the first batch of :meth:`_database` reads, from the gather stage's read of ``db``."""
@@ -892,7 +965,7 @@ class Run(object):
                 if path == 'specific_countries' and facts['fields'].get('specific_countries_flag'):
                     target[facts['fields']['specific_countries_flag']] = bool(ids)
             else:
-                target[field] = provider.plain_value(path, value)
+                target[field] = provider.plain_value(path, value, facts['form'])
         for field, value in target.items():
             selection = described[field].get('selection')
             if described[field]['type'] == 'selection' and value and isinstance(selection, list) \
@@ -940,6 +1013,33 @@ def _settings_by_database(module, names):
     return dict((db, provider.flatten(provider.merge(params['settings'], overrides.get(db)))) for db in names)
 
 
+def release_facts(series, brand, flat, version):
+    """``(facts, errors)``: the field facts for the addon release ``version`` on ``series``, and the errors of the
+    settings ``flat`` that release lacks (facts None with one error when the version cannot be placed)."""
+    try:
+        facts = generations.provider_facts(series, brand, release=version)
+    except generations.GenerationError as exc:
+        return None, ['the module\'s version %s cannot be used: %s' % (version, to_native(exc))]
+    return facts, provider.unavailable(flat, facts)
+
+
+def _check_recorded(module, host, flats):
+    """Without O(release): each database's settings against the release it records, as gather read it (the plan
+    stage; databases without a fresh read are checked when they are worked on)."""
+    errors = []
+    name = 'payment_%s' % module.params['brand']
+    for db in sorted(flats):
+        state = host.state(db, [name])
+        row = db_state.module_rows(state, [name]).get(name) if state is not None else None
+        if not row or row.get('state') != 'installed' or not row.get('latest_version'):
+            continue
+        dummy, found = release_facts(host.series, module.params['brand'], flats[db], row['latest_version'])
+        errors.extend('%s (database %s records version %s)' % (error, db, row['latest_version']) for error in found)
+    if errors:
+        module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
+                         databases=[], changed=False)
+
+
 def _check_all(module, flats, facts):
     """Every error of every database's settings, before anything is read or written (fails the task)."""
     errors = []
@@ -967,9 +1067,10 @@ def main():
     params = module.params
     host, odoo, url, secrets = odoo_host.open_odoo(module)
     try:
-        facts = generations.provider_facts(host.series, params['brand'])
+        facts = generations.provider_facts(host.series, params['brand'], release=params['release'])
     except generations.GenerationError as exc:
-        module.fail_json(msg='Cannot configure the payment provider: %s' % to_native(exc))
+        module.fail_json(msg='Cannot configure the payment provider: %s%s' % (
+            'release: ' if params['release'] is not None else '', to_native(exc)))
 
     requested = params['databases']
     listed, reason = (None, None)
@@ -992,6 +1093,8 @@ def main():
     for flat in flats.values():
         secrets.extend(provider.secret_values(flat))
     _check_all(module, flats, facts)
+    if params['validate_only'] and params['release'] is None:
+        _check_recorded(module, host, flats)
     if params['validate_only']:
         # The plan stage: every value checked against the host's series and databases; each database compared
         # with what gather read of it, when it read them all (no Odoo process).

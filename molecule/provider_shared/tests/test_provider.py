@@ -131,7 +131,13 @@ def expected(series, keys, database, mode="test"):
     if major == 15:
         fields.update(country_ids=["BE", "FR"])
     if major >= 16:
-        fields.update(is_published=True, available_country_ids=["BE", "FR"], systempay_payment_data_entry_mode="smartform",
+        # the neutral entry mode and form options as the release spells them (vendor-releases.json: 3.1.x
+        # smartform_*, pop-in yes/no; 4.2.0 on embedded_*, pop-in 1/0)
+        form = "smartform" if major == 16 else "embedded"
+        fields.update({"systempay_payment_data_entry_mode": form, f"systempay_{form}_theme": "classic",
+                       f"systempay_{form}_pop_in": "yes" if form == "smartform" else "1",
+                       f"systempay_{form}_compact_mode": "1", f"systempay_{form}_payment_attempts": "2"})
+        fields.update(is_published=True, available_country_ids=["BE", "FR"],
                       systempay_test_password=keys["vault_provider_rest_test_password"],
                       systempay_prod_password=keys["vault_provider_rest_prod_password"],
                       systempay_public_test_key=keys["vault_provider_rest_public_test_key"],
@@ -215,19 +221,21 @@ CASES = [
     ("bad value in the second shop only", {"title": "Titre qui ne doit pas être écrit"},
      {"card_types": ["CB", "NOPE"]}, None,
      ["Cannot configure the provider in database shop2: settings.card_types: 'NOPE' not found in systempay.card"]),
-    ("setting this generation has no field for", "unavailable", {}, None, ["is not available on Odoo"]),
+    ("setting this generation has no field for", "unavailable", {}, None, ["is not a setting of"]),
 ]
 
 
 def unavailable_case(series):
-    """(settings, text) of a setting the host's generation has no field for."""
+    """(settings, text) of a setting the host's addon release has no field for (vendor-releases.json: the gateway
+    URL is in 1.1.0-3.0.3 and 4.0.0 only, the REST keys in 3.1.x and 4.2.0 on)."""
     major = int(series.split(".")[0])
-    line = {12: "1", 15: "2", 16: "3", 17: "4"}[major]
-    if major >= 16:
+    if major >= 16:      # 3.1.1 / 4.3.0 installed: checked against the release the database records
         return {"gateway_url": "https://paiement.systempay.fr/vads-payment/"}, \
-            f"settings.gateway_url is not available on Odoo {major} (addon line {line}.x)"
+            "settings.gateway_url is not a setting of addon release %s (releases that have it: 1.1.0-3.0.3, " \
+            "4.0.0)" % ("4.3.0" if major == 17 else "3.1.1")
     return {"rest": {"test_password": "RestPasswordCase01"}}, \
-        f"settings.rest.test_password is not available on Odoo {major} (addon line {line}.x)"
+        f"settings.rest.test_password is not a setting of any addon release made for Odoo {major} " \
+        "(releases that have it: 3.1.0-3.1.1, 4.2.0-4.3.0)"
 
 
 @pytest.fixture(name="bad_runs", scope="module")

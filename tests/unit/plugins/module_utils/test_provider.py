@@ -12,27 +12,61 @@ from ansible_collections.systempay.odoo.plugins.module_utils import generations 
 from ansible_collections.systempay.odoo.plugins.module_utils import provider as p
 
 
-# -- the field table (values written out from ground truth 1, 4, 7) ------------------------------------
-@pytest.mark.parametrize('series, model, xmlid, countries, auth, icons, gateway, rest', [
-    ('12.0', 'payment.acquirer', 'payment_systempay.payment_acquirer_systempay', 'country_ids', 'post_msg',
+# -- the field table (core fields written out from ground truth 1, 4, 7; the addon's from vendor-releases.json) ---
+@pytest.mark.parametrize('series, release, model, xmlid, countries, auth, icons, gateway, rest', [
+    ('12.0', '1.2.6', 'payment.acquirer', 'payment_systempay.payment_acquirer_systempay', 'country_ids', 'post_msg',
      'payment_icon_ids', 'systempay_gateway_url', None),
-    ('14.0', 'payment.acquirer', 'payment_systempay.payment_acquirer_systempay', 'country_ids', 'auth_msg',
+    ('14.0', '1.2.6', 'payment.acquirer', 'payment_systempay.payment_acquirer_systempay', 'country_ids', 'auth_msg',
      'payment_icon_ids', 'systempay_gateway_url', None),
-    ('15.0', 'payment.acquirer', 'payment_systempay.payment_acquirer_systempay', 'country_ids', 'auth_msg',
+    ('15.0', '2.0.5', 'payment.acquirer', 'payment_systempay.payment_acquirer_systempay', 'country_ids', 'auth_msg',
      'payment_icon_ids', 'systempay_gateway_url', None),
-    ('16.0', 'payment.provider', 'payment_systempay.payment_provider_systempay', 'available_country_ids', 'auth_msg',
-     'payment_icon_ids', None, 'systempay_test_password'),
-    ('17.0', 'payment.provider', 'payment_systempay.payment_provider_systempay', 'available_country_ids', 'auth_msg',
-     None, None, 'systempay_test_password'),
+    ('16.0', '3.0.3', 'payment.provider', 'payment_systempay.payment_provider_systempay', 'available_country_ids',
+     'auth_msg', 'payment_icon_ids', 'systempay_gateway_url', None),
+    ('16.0', '3.1.1', 'payment.provider', 'payment_systempay.payment_provider_systempay', 'available_country_ids',
+     'auth_msg', 'payment_icon_ids', None, 'systempay_test_password'),
+    ('17.0', '4.0.0', 'payment.provider', 'payment_systempay.payment_provider_systempay', 'available_country_ids',
+     'auth_msg', None, 'systempay_gateway_url', None),
+    ('18.0', '4.1.0', 'payment.provider', 'payment_systempay.payment_provider_systempay', 'available_country_ids',
+     'auth_msg', None, None, None),
+    ('17.0', '4.3.0', 'payment.provider', 'payment_systempay.payment_provider_systempay', 'available_country_ids',
+     'auth_msg', None, None, 'systempay_test_password'),
 ])
-def test_provider_facts(series, model, xmlid, countries, auth, icons, gateway, rest):
-    facts = g.provider_facts(series)
+def test_provider_facts(series, release, model, xmlid, countries, auth, icons, gateway, rest):
+    facts = g.provider_facts(series, release=release)
     fields = facts['fields']
-    assert (facts['model'], facts['xmlid']) == (model, xmlid)
+    assert (facts['model'], facts['xmlid'], facts['release']['release']) == (model, xmlid, release)
     assert (fields['specific_countries'], fields['messages.auth'], fields['payment_icons']) == (countries, auth, icons)
     assert (fields['gateway_url'], fields['rest.test_password']) == (gateway, rest)
     assert fields['shop_id'] == 'systempay_site_id' and fields['key_production'] == 'systempay_key_prod'
     assert set(fields) >= set(p.SETTING_PATHS) - {'mode', 'published'}
+
+
+def test_provider_facts_by_release_form():
+    assert g.provider_facts('16.0', release='3.1.1')['fields']['embedded_form.pop_in'] == 'systempay_smartform_pop_in'
+    assert g.provider_facts('16.0', release='3.1.1')['form'] == 'smartform'
+    assert g.provider_facts('18.0', release='4.2.0')['fields']['embedded_form.pop_in'] == 'systempay_embedded_pop_in'
+    assert g.provider_facts('18.0', release='4.2.0')['form'] == 'embedded'
+    assert g.provider_facts('17.0', release='4.0.0')['form'] is None
+    # a database records 16.0.3.1.1
+    assert g.provider_facts('16.0', release='16.0.3.1.1')['release']['release'] == '3.1.1'
+
+
+def test_provider_facts_without_release_is_every_field_of_the_series():
+    fields = g.provider_facts('16.0')['fields']
+    assert fields['gateway_url'] and fields['rest.test_password'] and fields['embedded_form.theme']
+    assert g.provider_facts('18.0')['fields']['gateway_url'] is None      # 4.0.0 declares Odoo_17 only
+    assert g.provider_facts('16.0')['release'] is None
+
+
+@pytest.mark.parametrize('series, release, message', [
+    ('18.0', '4.0.0', 'Addon release 4.0.0 declares Odoo_17, which leaves Odoo 18.0 out'),
+    ('14.0', '1.1.1', 'Addon release 1.1.1 declares Odoo_10-12, which leaves Odoo 14.0 out'),
+    ('12.0', '1.0.0', 'Addon release 1.0.0 is not supported'),
+    ('16.0', '9.9.9', 'Cannot place addon version 9.9.9'),
+])
+def test_provider_facts_refuses_a_release_off_the_series(series, release, message):
+    with pytest.raises(g.GenerationError, match=message):
+        g.provider_facts(series, release=release)
 
 
 def test_provider_facts_old_series_and_brand():
@@ -109,8 +143,21 @@ def test_unavailable_and_missing_fields():
     facts = g.provider_facts('15.0')
     errors = p.unavailable({'rest.test_password': 'x', 'entry_mode': 'redirect', 'title': 'x'}, facts)
     assert errors == [
-        'settings.entry_mode is not available on Odoo 15 (addon line 2.x): this generation has no field for it',
-        'settings.rest.test_password is not available on Odoo 15 (addon line 2.x): this generation has no field for it']
+        'settings.entry_mode is not a setting of any addon release made for Odoo 15 (releases that have it: '
+        '3.1.0-3.1.1, 4.2.0-4.3.0)',
+        'settings.rest.test_password is not a setting of any addon release made for Odoo 15 (releases that have it: '
+        '3.1.0-3.1.1, 4.2.0-4.3.0)']
+    # by release: 3.0.3 on 16 has the gateway URL and no REST keys; a core field the series lacks says so
+    errors = p.unavailable({'rest.test_password': 'x', 'gateway_url': 'u', 'messages.error': 'e'},
+                           g.provider_facts('16.0', release='3.0.3'))
+    assert errors == [
+        'settings.messages.error is not available on Odoo 16: this Odoo series has no field for it',
+        'settings.rest.test_password is not a setting of addon release 3.0.3 (releases that have it: '
+        '3.1.0-3.1.1, 4.2.0-4.3.0)']
+    assert p.unavailable({'embedded_form.theme': 'neon'}, g.provider_facts('16.0', release='3.1.2')) == []
+    assert p.unavailable({'embedded_form.theme': 'neon'}, g.provider_facts('17.0', release='4.1.5')) == [
+        'settings.embedded_form.theme is not a setting of addon release 4.1.5 (judged as 4.1.0, the newest public '
+        'release before it) (releases that have it: 3.1.0-3.1.1, 4.2.0-4.3.0)']
     assert p.unavailable({'published': True}, facts) == [
         'settings.mode is required with published on Odoo 15 (publishing is state = enabled or test there)']
     needed = p.needed_fields({'title': 'x', 'published': True, 'mode': 'test'}, g.provider_facts('16.0'))

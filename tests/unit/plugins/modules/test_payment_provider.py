@@ -64,13 +64,20 @@ ADDON = dict(
 REST_FIELDS = dict(systempay_test_password=REST['test_password'], systempay_prod_password=REST['prod_password'],
                    systempay_public_test_key=REST['public_test_key'],
                    systempay_public_production_key=REST['public_production_key'],
-                   systempay_sha256_test_key=REST['sha256_test_key'], systempay_sha256_prod_key=REST['sha256_prod_key'],
-                   systempay_payment_data_entry_mode='smartform')
+                   systempay_sha256_test_key=REST['sha256_test_key'], systempay_sha256_prod_key=REST['sha256_prod_key'])
+# entry_mode embedded and the form's options (pop-in, classic theme, compact, 2 attempts), as each release spells
+# them (vendor-releases.json: 3.1.1 smartform_*, pop-in no/yes; 4.3.0 embedded_*, pop-in 0/1)
+SMARTFORM_FIELDS = dict(systempay_payment_data_entry_mode='smartform', systempay_smartform_pop_in='yes',
+                        systempay_smartform_theme='classic', systempay_smartform_compact_mode='1',
+                        systempay_smartform_payment_attempts='2')
+EMBEDDED_FIELDS = dict(systempay_payment_data_entry_mode='embedded', systempay_embedded_pop_in='1',
+                       systempay_embedded_theme='classic', systempay_embedded_compact_mode='1',
+                       systempay_embedded_payment_attempts='2')
 EXPECTED = {
     '16.0': dict(ADDON, state='test', is_published=True, auth_msg='Autorise', available_country_ids=['BE', 'FR'],
-                 website_id=['My Website'], payment_icon_ids=['VISA'], **REST_FIELDS),
+                 website_id=['My Website'], payment_icon_ids=['VISA'], **dict(REST_FIELDS, **SMARTFORM_FIELDS)),
     '17.0': dict(ADDON, state='test', is_published=True, auth_msg='Autorise', available_country_ids=['BE', 'FR'],
-                 website_id=['My Website'], **REST_FIELDS),
+                 website_id=['My Website'], **dict(REST_FIELDS, **EMBEDDED_FIELDS)),
     '15.0': dict(ADDON, state='test', auth_msg='Autorise', country_ids=['BE', 'FR'], website_id=['My Website'],
                  payment_icon_ids=['VISA'], systempay_gateway_url=GATEWAY),
     '12.0': dict(ADDON, environment='test', website_published=True, post_msg='Autorise', specific_countries=True,
@@ -83,7 +90,8 @@ XMLID = {'16.0': 'payment_systempay.payment_provider_systempay', '17.0': 'paymen
 def settings_for(series, **changes):
     settings = json.loads(json.dumps(BASE))
     if series in ('16.0', '17.0'):
-        settings.update(rest=dict(REST), entry_mode='smartform')
+        settings.update(rest=dict(REST), entry_mode='embedded',
+                        embedded_form=dict(pop_in=True, theme='classic', compact_mode=True, payment_attempts=2))
     if series in ('12.0', '15.0'):
         settings['gateway_url'] = GATEWAY
     if series != '12.0':       # the stand-in's Odoo 12 has no website_id (see test_missing_field_*)
@@ -359,7 +367,8 @@ BAD = [
     (dict(available_languages=['fr', 'xx']), "settings.available_languages has 'xx'"),
     (dict(website='No such website'), "settings.website: 'No such website' not found in website"),
     (dict(specific_countries=['France']), "settings.specific_countries has 'France'"),
-    (dict(gateway_url='https://x.test/'), 'settings.gateway_url is not available on Odoo 16 (addon line 3.x)'),
+    (dict(gateway_url='https://x.test/'), 'settings.gateway_url is not a setting of addon release 3.1.1 (releases '
+     'that have it: 1.1.0-3.0.3, 4.0.0) (the module records version 16.0.3.1.1)'),
     (dict(messages=dict(error='x')), 'settings.messages.error is not available on Odoo 16'),
     (dict(shopid='12345678'), 'settings.shopid (did you mean settings.shop_id?)'),
 ]
@@ -385,7 +394,8 @@ def test_rest_keys_are_refused_on_15(make_host):
     host = make_host('15.0', shared=True)
     result = run_module(payment_provider, args(host, settings_for('15.0', rest=dict(test_password='x' * 12))),
                         fails=True)
-    assert 'settings.rest.test_password is not available on Odoo 15 (addon line 2.x)' in result['msg']
+    assert ('settings.rest.test_password is not a setting of any addon release made for Odoo 15 (releases that have '
+            'it: 3.1.0-3.1.1, 4.2.0-4.3.0)') in result['msg']
 
 
 def test_misspelt_secret_name_hides_its_value(make_host):
@@ -461,8 +471,8 @@ def test_a_renamed_field_fails_before_any_write(make_host, monkeypatch):
     host = make_host('16.0')
     real = generations.provider_facts
 
-    def renamed(series, brand='systempay'):
-        facts = real(series, brand)
+    def renamed(series, brand='systempay', release=None):
+        facts = real(series, brand, release)
         facts['fields']['shop_id'] = 'systempay_shop_identifier'    # what a future addon line might do
         return facts
     monkeypatch.setattr(generations, 'provider_facts', renamed)
@@ -628,3 +638,61 @@ def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_ho
     # without gather's read: the values only
     bare = run_module(payment_provider, args(host, settings_for('16.0'), validate_only=True))
     assert bare['planned'] is False
+
+
+# -- settings by addon release (vendor-releases.json; module_utils/releases.py) -------------------------
+def test_the_plan_stage_refuses_a_setting_the_recorded_release_lacks(make_host):
+    """Without a release given, each database is checked against the version it records, from gather's read,
+    before any change: 3.1.1 has no gateway URL. Nothing is started, nothing written."""
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    loads = _loads(host)
+    result = run_module(payment_provider, args(host, settings_for('16.0', gateway_url='https://x.test/'),
+                                               odoo_facts=facts, validate_only=True), fails=True)
+    assert result['msg'] == (
+        'Cannot configure the payment provider: settings.gateway_url is not a setting of addon release 3.1.1 '
+        '(releases that have it: 1.1.0-3.0.3, 4.0.0) (database shop1 records version 16.0.3.1.1); '
+        'settings.gateway_url is not a setting of addon release 3.1.1 (releases that have it: 1.1.0-3.0.3, 4.0.0) '
+        '(database shop2 records version 16.0.3.1.1); nothing written')
+    assert _loads(host) == loads
+
+
+@pytest.mark.parametrize('release, change, message', [
+    # the release the run leaves in place is what counts, not the one installed (3.1.1 here)
+    ('3.0.3', dict(), 'settings.rest.test_password is not a setting of addon release 3.0.3 (releases that have '
+                      'it: 3.1.0-3.1.1, 4.2.0-4.3.0)'),
+    ('3.0.3', dict(rest=None, entry_mode=None, embedded_form=None, gateway_url='https://x.test/'), None),
+    ('4.3.0', dict(), 'release: Addon release 4.3.0 declares Odoo_17-19, which leaves Odoo 16.0 out'),
+    ('1.0.0', dict(), 'release: Addon release 1.0.0 is not supported: the module is payment_payzen'),
+    ('3.1.1', dict(embedded_form=dict(payment_attempts='many')),
+     'settings.embedded_form.payment_attempts must be a number of extra payment attempts (0 to 99)'),
+])
+def test_a_release_given_is_checked_before_anything_is_read(make_host, release, change, message):
+    host = make_host('16.0', shared=True)
+    loads = _loads(host)
+    settings = settings_for('16.0')
+    settings.update(change)
+    settings = dict((name, value) for name, value in settings.items() if value is not None)
+    result = run_module(payment_provider, args(host, settings, release=release, validate_only=True),
+                        fails=message is not None)
+    if message is None:
+        assert result['changed'] is False and 'settings valid' in result['msg']
+    else:
+        assert message in result['msg']
+    assert _loads(host) == loads
+
+
+@pytest.mark.parametrize('mode, field_value', [
+    ('smartform', 'smartform'),
+    ('embedded_extended_with_logos', 'smartform_extended_with_logos'),
+])
+def test_the_entry_mode_is_written_as_the_release_spells_it(make_host, mode, field_value):
+    host = make_host('16.0', converged_first=True)
+    result = run_module(payment_provider, args(host, settings_for('16.0', entry_mode=mode), databases=['shop1']),
+                        check_mode=True, diff=True)
+    entry = result['databases'][0]
+    if field_value == 'smartform':      # the neutral "embedded" of the converged record, spelt the 3.1.x way
+        assert entry['changed'] is False
+    else:
+        assert entry['diff']['after'] == {'systempay_payment_data_entry_mode': field_value}
