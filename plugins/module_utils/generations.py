@@ -203,8 +203,13 @@ def line_of_version(version):
 
 
 def version_fits_series(version, series):
-    """True when the addon ``version`` belongs to the line made for the Odoo ``series``."""
-    return line_of_version(version)['line'] == line_for_series(series)['line']
+    """True when the range the addon release of ``version`` declares includes the Odoo ``series`` (by release, not by
+    line: 4.0.0 declares Odoo_17 only, 1.1.x Odoo_10-12; see module_utils/releases.py). A version the release table
+    cannot place, or an unsupported one, fits no series."""
+    try:
+        return releases.fits_series(version, parse_series(series))
+    except releases.ReleaseError:
+        return False
 
 
 def model_facts(series):

@@ -133,7 +133,8 @@ FEATURE_OTHER_FIELDS = {
 }
 COMMON_OTHER_FIELDS = ('{brand}_notify_url',)
 
-_VERSION_RE = re.compile(r'^\s*(?:\d{1,2}\.\d+\.)?(?P<version>\d+\.\d+\.\d+)\s*$')
+# a suffix (``3.1.2-broken-start``) marks a patched build of that version
+_VERSION_RE = re.compile(r'^\s*(?:\d{1,2}\.\d+\.)?(?P<version>\d+\.\d+\.\d+)(?:[-+][A-Za-z0-9.-]+)?\s*$')
 _RANGE_RE = re.compile(r'^Odoo_(\d{1,2})(?:-(\d{1,2}))?$')
 _BY_VERSION = dict((row[0], row) for row in RELEASES)
 
@@ -143,7 +144,8 @@ def _key(version):
 
 
 def addon_version(text):
-    """The addon version of a manifest or database version: ``'16.0.3.1.1'`` and ``'3.1.1'`` give ``'3.1.1'``."""
+    """The addon version of a manifest or database version: ``'16.0.3.1.1'``, ``'3.1.1'`` and ``'3.1.1-patched'``
+    give ``'3.1.1'``."""
     match = _VERSION_RE.match(str(text or ''))
     if not match:
         raise ReleaseError('Cannot place addon version %r: it is not like "3.1.1" or "16.0.3.1.1"' % (text,))

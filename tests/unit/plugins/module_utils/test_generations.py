@@ -94,8 +94,15 @@ def test_lines_cover_supported_range_without_gap_or_overlap():
     ('2.0.5', '15.0', True),
     ('3.1.1', '16.0', True),
     ('3.1.1', '17.0', False),
-    ('4.1.0', '19.0', True),
+    ('4.1.0', '18.0', True),
     ('3.1.2-broken-start', '16.0', True),
+    # by release, not by line (vendor-releases.json declared ranges): the line ranges accepted these
+    ('4.1.0', '19.0', False),
+    ('4.0.0', '18.0', False),
+    ('1.1.1', '13.0', False),
+    ('1.2.0', '14.0', False),
+    ('4.3.0', '19.0', True),
+    ('1.0.0', '12.0', False),      # not supported: payment_payzen, no declared range
 ])
 def test_version_fits_series(version, series, fits):
     assert g.version_fits_series(version, series) is fits

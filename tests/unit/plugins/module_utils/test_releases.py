@@ -94,6 +94,7 @@ def test_unsupported_release_is_refused_with_its_reason():
     ('3.1.2', '3.1.1'),          # a patched build: the newest earlier release of its line
     ('4.3.1', '4.3.0'),          # a release newer than the table
     ('4.1.5', '4.1.0'),
+    ('3.1.1-broken-start', '3.1.1'),  # a patched build of a release: judged as it (exact: its version is)
 ])
 def test_versions_not_in_the_table(version, judged):
     facts = r.release(version)
