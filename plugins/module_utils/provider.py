@@ -103,6 +103,14 @@ SETTINGS_SPEC = dict(
 SECRET_PATHS = ('key_test', 'key_production', 'rest.test_password', 'rest.prod_password', 'rest.public_test_key',
                 'rest.public_production_key', 'rest.sha256_test_key', 'rest.sha256_prod_key')
 
+# The REST keys the embedded form needs, per mode (the vendor's Back Office guide, "Clés des API REST et formulaires
+# en mode embarqué": the password for the REST calls that create the form, the public key that builds it in the
+# buyer's browser, the HMAC-SHA-256 key that checks what it sends back).
+EMBEDDED_KEYS = {
+    'test': ('rest.test_password', 'rest.public_test_key', 'rest.sha256_test_key'),
+    'production': ('rest.prod_password', 'rest.public_production_key', 'rest.sha256_prod_key'),
+}
+
 # Settings whose value is a record of another model, found by name or code.
 RELATIONS = ('website', 'journal', 'specific_countries', 'payment_icons', 'card_types', 'available_languages')
 
@@ -333,6 +341,28 @@ def unavailable(flat, facts, where='settings'):
         errors.append('%s.mode is required with published on Odoo %s (publishing is state = enabled or test there)'
                       % (where, facts['series_major']))
     return errors
+
+
+def missing_embedded_keys(mode, flat, stored):
+    """The setting paths of the REST keys the embedded form needs in ``mode`` (test or production) that ``flat``
+    does not give and the database does not hold (``stored``: the paths set there)."""
+    return [path for path in EMBEDDED_KEYS.get(mode, ())
+            if not str(flat.get(path) or '').strip() and path not in stored]
+
+
+def embedded_keys_error(entry_mode, mode, missing, db, where='settings'):
+    """The refusal of an embedded entry mode asked for without the REST keys it needs (``missing``)."""
+    return ('%s.entry_mode %s needs the REST keys of mode %s, which the embedded form is built with: %s %s not given '
+            'and not set in database %s; give %s, or leave entry_mode out (or set it to redirect)'
+            % (where, entry_mode, mode, ', '.join('%s.%s' % (where, path) for path in missing),
+               'is' if len(missing) == 1 else 'are', db, 'it' if len(missing) == 1 else 'them'))
+
+
+def fresh_install_note(version, entry_mode, mode, missing):
+    """What the report says when a fresh install's embedded form is switched to redirect for want of REST keys."""
+    return ('entry mode set to redirect: the fresh install of %s started with %s, which needs the REST keys of mode '
+            '%s (%s not given); give them with settings.entry_mode to keep the embedded form'
+            % (version, entry_mode, mode, ', '.join('settings.' + path for path in missing)))
 
 
 # -- fields ----------------------------------------------------------------------------------------

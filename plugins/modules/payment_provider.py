@@ -200,6 +200,11 @@ options:
           - How the buyer enters card data (releases 3.1.0, 3.1.1 and 4.2.0 on). V(embedded) and the two
             V(embedded_extended_*) modes are written as the release in place spells them - C(smartform*) on 3.1.x,
             C(embedded*) from 4.2.0. The C(smartform*) names are accepted as synonyms.
+          - An embedded mode needs the REST keys of the provider's mode (password, public key, HMAC-SHA-256 key - in
+            O(settings.rest) or already set in the database); without them it is refused, naming the keys.
+          - Left out in a database where O(fresh_installs) says the module was just installed, a release whose fresh
+            install starts with the embedded form (3.1.x, 4.2.0 on) is set to V(redirect) when those keys are
+            missing, and RV(databases[].notes) says so - the embedded form would fail at checkout without them.
         type: str
         choices: [redirect, embedded, embedded_extended_with_logos, embedded_extended_without_logos, smartform,
                   smartform_extended_with_logos, smartform_extended_without_logos]
@@ -413,6 +418,13 @@ options:
       - A version that is not a public release (a newer one, or a patched build) is taken as the newest public
         release of its line before it.
     type: str
+  fresh_installs:
+    description:
+      - The databases in which this run installed the module (not upgraded it), as C(playbooks/site.yml) gives them
+        from the module step. Only used for the fresh-install entry mode (see O(settings.entry_mode)).
+    type: list
+    elements: str
+    default: []
   web_base_url:
     description:
       - Public URL of the shop. When given, C(web.base.url) is set to it and frozen (C(web.base.url.freeze=True))
@@ -571,6 +583,13 @@ databases:
       description: What was done, or why the database failed or was not processed.
       type: str
       sample: 2 fields written
+    notes:
+      description: What the task decided that the settings did not ask for, and why (the fresh-install entry mode).
+      type: list
+      elements: str
+      sample: ["entry mode set to redirect: the fresh install of 3.1.1 started with smartform, which needs the REST
+               keys of mode test (settings.rest.test_password, ... not given); give them with settings.entry_mode to
+               keep the embedded form"]
 planned:
   description: With O(validate_only), whether RV(databases) is the plan of every database, computed from the gather
     stage's read (see O(validate_only)).
@@ -605,6 +624,8 @@ from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 PARAM_PREFIX = 'ir.config_parameter:'
+# The REST keys (setting paths), read for the embedded form's rules.
+KEY_PATHS = tuple(sorted(set(path for paths in provider.EMBEDDED_KEYS.values() for path in paths)))
 # The state given for a module Odoo has no row for in a database (its module list was not updated since the addon
 # came on disk).
 NOT_LISTED = 'not in its module list'
@@ -621,6 +642,7 @@ def argument_spec():
             settings=dict(type='dict', required=True, options=provider.SETTINGS_SPEC),
         )),
         release=dict(type='str'),
+        fresh_installs=dict(type='list', elements='str', default=[]),
         web_base_url=dict(type='str'),
         ipn_probe_passed=dict(type='bool'),
         validate_only=dict(type='bool', default=False),
@@ -691,7 +713,7 @@ class Run(object):
 
     def database(self, db, flat):
         entry = dict(name=db, model=None, record=None, changed=False, changed_fields=[],
-                     diff=dict(before={}, after={}), action='none', mode=None, published=None, msg='')
+                     diff=dict(before={}, after={}), action='none', mode=None, published=None, msg='', notes=[])
         self.facts = self.base_facts
         try:
             self._database(db, flat, entry)
@@ -765,6 +787,9 @@ class Run(object):
                           'there (%s); it was deleted: upgrade the module to create it again'
                           % (db, facts['xmlid'], model, facts['module'], version))
         needed = provider.needed_fields(flat, facts)
+        # the entry mode and the REST keys, for the rules of the embedded form (see _entry_mode)
+        needed.update((facts['fields'][path], path) for path in ('entry_mode',) + KEY_PATHS
+                      if facts['fields'].get('entry_mode') and facts['fields'].get(path))
         missing = provider.missing_fields(needed, described, facts)
         addon_fields = [field for field in described if field.startswith(facts['module'][len('payment_'):] + '_')]
         if missing and not addon_fields:
@@ -780,10 +805,11 @@ class Run(object):
 
         current, resolved, errors = self._read(db, record_id, needed, flat, described, gathered)
         target = self._target(db, flat, current, resolved, described, errors)
-        types = dict((field, described[field]['type']) for field in target)
         secrets = provider.secret_fields(facts)
         if db_state.DIGESTS in current:
             self._compare_digests(current, target, secrets, gathered)
+        self._entry_mode(db, flat, current, target, entry, version)
+        types = dict((field, described[field]['type']) for field in target)
         changed, before, after = provider.differences(current, target, types, secrets)
         param_target = {}
         if self.web_base_url:
@@ -803,8 +829,9 @@ class Run(object):
             return
         if self.planning:
             entry['action'] = 'would_update'
-            entry['msg'] = 'would change %d field%s' % (len(entry['changed_fields']),
-                                                        's' if len(entry['changed_fields']) > 1 else '')
+            entry['msg'] = 'would change %d field%s%s' % (len(entry['changed_fields']),
+                                                          's' if len(entry['changed_fields']) > 1 else '',
+                                                          ''.join('; ' + note for note in entry['notes']))
             return
         calls = []
         if changed:
@@ -815,7 +842,34 @@ class Run(object):
         self._batch(db, calls, 'write the provider %s' % facts['xmlid'], commit=True)
         self._verify(db, record_id, changed, target, types, secrets, changed_params, param_target)
         entry['action'] = 'update'
-        entry['msg'] = 'wrote %d field%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '')
+        entry['msg'] = 'wrote %d field%s%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '',
+                                               ''.join('; ' + note for note in entry['notes']))
+
+    def _entry_mode(self, db, flat, current, target, entry, version):
+        """The embedded form's rules, on releases that have an entry mode: asked for without the REST keys of the
+        provider's mode (neither given nor set in ``db``), it is refused; left out in a database where this run
+        installed the module, a fresh install's embedded form without those keys is set to redirect (a note says
+        why)."""
+        facts = self.facts
+        field = facts['fields'].get('entry_mode')
+        if not field:
+            return
+        wanted = dict(current)
+        wanted.update(target)
+        mode = provider.status(wanted, facts)[0]
+        stored = set(path for path in KEY_PATHS if facts['fields'].get(path) and current.get(facts['fields'][path]))
+        missing = provider.missing_embedded_keys(mode, flat, stored)
+        if not missing:
+            return
+        if flat.get('entry_mode') is not None:
+            if target.get(field) not in (None, False, '', 'redirect'):
+                raise provider.SettingsError('%s; nothing written'
+                                             % provider.embedded_keys_error(flat['entry_mode'], mode, missing, db))
+            return
+        if db in self.module.params['fresh_installs'] and current.get(field) not in (None, False, '', 'redirect'):
+            target[field] = 'redirect'
+            entry['notes'].append(provider.fresh_install_note((facts.get('release') or {}).get('version') or version,
+                                                              current[field], mode, missing))
 
     def _release_facts(self, db, flat, version):
         """The facts for the release ``db`` records (``version``), its settings checked against them; the base facts
@@ -1040,6 +1094,41 @@ def _check_recorded(module, host, flats):
                          databases=[], changed=False)
 
 
+def _check_embedded_keys(module, host, flats, facts):
+    """The plan stage's check of an embedded entry mode asked for without the REST keys of the provider's mode: not
+    given, and not set in the database as gather read it (none where the module is not installed yet). Databases
+    without that read are checked when they are worked on."""
+    errors = []
+    name = 'payment_%s' % module.params['brand']
+    for db in sorted(flats):
+        flat = flats[db]
+        if flat.get('entry_mode') in (None, 'redirect'):
+            continue
+        state = host.state(db, [name])
+        if state is None:
+            continue
+        row = db_state.module_rows(state, [name]).get(name) or {}
+        installed = row.get('state') == 'installed'
+        db_facts = facts
+        if facts['release'] is None:
+            if not installed:
+                continue
+            db_facts, found = release_facts(host.series, module.params['brand'], flat, row.get('latest_version'))
+            if db_facts is None or found:
+                continue
+        if not db_facts['fields'].get('entry_mode'):
+            continue
+        record = ((state.get('provider') or {}).get('record') or {}) if installed else {}
+        stored = set(path for path in KEY_PATHS if db_facts['fields'].get(path) and record.get(db_facts['fields'][path]))
+        mode = flat.get('mode') or provider.status(record, db_facts)[0] or 'test'
+        missing = provider.missing_embedded_keys(mode, flat, stored)
+        if missing:
+            errors.append(provider.embedded_keys_error(flat['entry_mode'], mode, missing, db))
+    if errors:
+        module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
+                         databases=[], changed=False)
+
+
 def _check_all(module, flats, facts):
     """Every error of every database's settings, before anything is read or written (fails the task)."""
     errors = []
@@ -1095,6 +1184,8 @@ def main():
     _check_all(module, flats, facts)
     if params['validate_only'] and params['release'] is None:
         _check_recorded(module, host, flats)
+    if params['validate_only']:
+        _check_embedded_keys(module, host, flats, facts)
     if params['validate_only']:
         # The plan stage: every value checked against the host's series and databases; each database compared
         # with what gather read of it, when it read them all (no Odoo process).

@@ -55,6 +55,8 @@ def lines(record, counts, report_json):
             db['name'], _said(db['action']), db['version_before'] or 'not installed', db['version_after'] or 'not installed',
             db['provider_mode'] or 'not set', _said(db['provider_action']) or 'not run',
             db.get('web_base_url') or 'not read'))
+        for note in db.get('provider_notes') or []:
+            out.append('            %s' % note)
     for probe in record['probes']:
         verdict = probe['verdict']
         if probe['ok'] and probe.get('platform_reachable') is False:

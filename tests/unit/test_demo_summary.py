@@ -69,3 +69,12 @@ def test_a_failing_probe_shows_its_fix_and_a_missing_recap_shows_unknown_counts(
     lines = summary(tmp_path, record(probe_ok=False), recap='')
     assert lines[0] == 'run         playbooks/site.yml: changed=? failed=?'
     assert 'IPN probe   http://127.0.0.1:18069: NOT_FOUND: Set dbfilter = ^shop1$ in odoo.conf and restart Odoo.' in lines
+
+
+def test_the_provider_notes_of_a_database_follow_its_line(tmp_path):
+    rec = record(action='install')
+    note = 'entry mode set to redirect: the fresh install of 3.1.1 started with smartform, which needs the REST keys'
+    rec['databases'][0]['provider_notes'] = [note]
+    lines = summary(tmp_path, rec)
+    at = [index for index, line in enumerate(lines) if line.startswith('database    shop1')][0]
+    assert lines[at + 1] == '            ' + note

@@ -348,3 +348,38 @@ def test_no_key_in_the_vvv_log(production):
     assert "Set the provider settings in the databases" in out
     leaked = [name for name, value in vault_values().items() if value in out]
     assert leaked == []
+
+
+# -- a fresh install without REST keys (releases whose fresh install starts with the embedded form) --------------
+FRESH = {"16.0": ("3.1.1", "smartform"), "17.0": ("4.3.0", "embedded")}
+
+
+def test_a_fresh_install_without_rest_keys_ends_in_redirect_and_the_report_says_why(host, scenario, tmp_path):
+    """Last (it adds a database): a new shop database, shop3, then site.yml on it alone with settings that give no
+    REST keys and no entry mode. The module step installs the addon there; the fixture starts it with the embedded
+    form (ground truth 9), which cannot work without the keys, so the run sets redirect and the report says why.
+    shop1 keeps its embedded form."""
+    hvars = scenario[0]
+    series = hvars["standin_series"]
+    if series not in FRESH:
+        pytest.skip("releases for Odoo %s have no entry mode" % series)
+    version, fresh_mode = FRESH[series]
+    dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
+    field = "systempay_payment_data_entry_mode"
+    host.check_output("cd / && runuser -u %s -- %s -c %s -d shop3 -i website_sale,account --stop-after-init "
+                      "--without-demo=all --no-http", user, program, conf)
+    shop1 = read_record(host, hvars, "shop1")[field]
+    settings = {"mode": "test", "shop_id": "87654321", "key_test": "FreshCaseKeyTest01"}
+    run = playbook(hvars, "playbooks/site.yml", {"systempay_odoo_databases": ["shop3"], "provider_settings": settings,
+                                                 "provider_overrides": [], "report_dir": str(tmp_path)})
+    assert run.returncode == 0, run.stdout[-5000:]
+    assert read_record(host, hvars, "shop3")[field] == "redirect"
+    assert read_record(host, hvars, "shop1")[field] == shop1 == fresh_mode
+    note = (f"entry mode set to redirect: the fresh install of {version} started with {fresh_mode}, which needs the "
+            "REST keys of mode test (settings.rest.test_password, settings.rest.public_test_key, "
+            "settings.rest.sha256_test_key not given); give them with settings.entry_mode to keep the embedded form")
+    with open(tmp_path / "systempay-odoo-report.json", encoding="utf-8") as handle:
+        [record] = json.load(handle)["hosts"]
+    [shop3] = [db for db in record["databases"] if db["name"] == "shop3"]
+    assert (shop3["action"], shop3["provider_action"], shop3["provider_notes"]) == ("install", "update", [note])
+    assert note in " ".join(run.stdout.split())

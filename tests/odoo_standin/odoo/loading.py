@@ -15,9 +15,10 @@ import threading
 import time
 
 from . import modules, release, sql_db
+from .fields import _UNSET
 from .api import SUPERUSER_ID, Environment
 from .convert import load_data
-from .models import MetaModel, build_model
+from .models import MAGIC_FIELDS, MetaModel, build_model
 from .tools import config
 
 _logger = logging.getLogger('odoo.modules.loading')
@@ -197,6 +198,7 @@ def _install_or_upgrade(registry, env, name, state):
     manifest = modules.get_manifest(name)
     mode = 'init' if state == 'to install' else 'update'
     _logger.info("Loading module %s (%s)", name, 'install' if mode == 'init' else 'upgrade')
+    _init_new_columns(registry, env, name)
     if mode == 'init':
         _call_hook(registry, env, name, 'pre_init_hook')
     load_data(env, name, manifest, mode)
@@ -207,6 +209,36 @@ def _install_or_upgrade(registry, env, name, state):
     seq = int(env.cr.get_meta(SIGNALING_KEY, '0')) + 1
     env.cr.set_meta(SIGNALING_KEY, seq)
     env.cr.commit()
+
+
+def _init_new_columns(registry, env, module):
+    """Fill the rows that exist with the default of each stored field ``module`` adds to their model.
+
+    As Odoo's ``_auto_init`` for the models of a module being installed or upgraded: ``Field.update_db`` creates the
+    missing column and, when the table has rows, ``BaseModel._init_column`` sets it to the field's default, computed
+    then (while the module's state is still ``to install`` or ``to upgrade``). The stand-in keeps rows as JSON
+    objects, so a column "exists" when the rows hold its key (``create`` stores every field).
+    """
+    names = set()
+    for cls in MetaModel.module_to_models.get(module, []):
+        inherit = [cls._inherit] if isinstance(cls._inherit, str) else list(cls._inherit or [])
+        names.add(cls.__dict__.get('_name') or (inherit[0] if inherit else None))
+    for model_name in sorted(name for name in names if name in registry):
+        model = env[model_name]
+        rows = env.cr.fetch_all(model_name)
+        if not rows:
+            continue
+        for field_name, field in model._fields.items():
+            if field_name in MAGIC_FIELDS or not field.store or field.type in ('one2many', 'many2many'):
+                continue
+            if any(field_name in vals for vals in rows.values()):
+                continue
+            value = field.default_value(model)
+            if value is _UNSET or value is None:
+                continue            # no default: the new column stays NULL (read as False)
+            stored = field.to_store(value, model)
+            for rid in rows:
+                env.cr.update(model_name, rid, {field_name: stored})
 
 
 def _check_module_names(env, names):

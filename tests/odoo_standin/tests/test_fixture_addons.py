@@ -91,3 +91,22 @@ def test_broken_builds(host, zips):
         [mod] = host.execute('shop1', 'ir.module.module', 'search_read', [('name', '=', 'payment_systempay')],
                              fields=['latest_version'])
         assert mod['latest_version'] == '16.0.3.1.1'
+
+
+
+@pytest.mark.parametrize('series,version,fresh', [('16.0', '3.1.1', 'smartform'), ('17.0', '4.3.0', 'embedded')])
+def test_entry_mode_after_a_fresh_install(make_host, zips, series, version, fresh):
+    """Ground truth 9: a fresh install starts with the embedded form (smartform on 3.1.x, embedded on 4.2+), and an
+    upgrade keeps what the record holds (the redirect default of an upgrade only fills a column the upgrade adds:
+    test_modules.py, test_upgrade_fills_a_new_column_with_its_default_computed_during_the_upgrade)."""
+    host = make_host(series)
+    install_zip(host, zips[version])
+    host.create_db('shop1', 'website_sale,account,payment_systempay')
+    field = 'systempay_payment_data_entry_mode'
+    with host.server():
+        [row] = host.execute('shop1', 'payment.provider', 'search_read', [('code', '=', 'systempay')], fields=[field])
+        assert row[field] == fresh
+    assert host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 0
+    with host.server():
+        [row] = host.execute('shop1', 'payment.provider', 'search_read', [('code', '=', 'systempay')], fields=[field])
+        assert row[field] == fresh

@@ -105,3 +105,40 @@ def test_uninstallable_module(host):
     with host.server():
         assert _module(host, 'shop1', 'old_one')['state'] == 'uninstallable'
     assert os.path.exists(os.path.join(host.db_dir, 'shop1.sqlite'))
+
+
+def _things(host, db):
+    return host.execute(db, 'thing.thing', 'search_read', [], fields=['name', 'colour', 'size'], order='id')
+
+
+def test_upgrade_fills_a_new_column_with_its_default_computed_during_the_upgrade(host):
+    """Odoo's _auto_init: a stored field new to a table with rows gets its default in those rows (_init_column),
+    computed while the module is 'to upgrade'; a field without a default stays empty; records created later get
+    the default of that time."""
+    model = '''
+        from odoo import fields, models
+
+        def _default_colour(self):
+            mod = self.env['ir.module.module'].search([('name', '=', 'thing')])
+            return 'upgrading' if any(m.state == 'to upgrade' for m in mod) else 'fresh'
+
+        class Thing(models.Model):
+            _name = 'thing.thing'
+            _description = 'Thing'
+            name = fields.Char()
+    '''
+    files = {'__init__.py': 'from . import models\n', 'models.py': model}
+    make_module(host.addons, 'thing', version='1.0', files=files)
+    host.create_db('shop1', 'thing')
+    host.shell('shop1', "env['thing.thing'].create({'name': 'old'}); env.cr.commit()\n")
+    shutil.rmtree(os.path.join(host.addons, 'thing'))
+    files['models.py'] = model + '''
+            colour = fields.Char(default=_default_colour)
+            size = fields.Integer()
+    '''
+    make_module(host.addons, 'thing', version='2.0', files=files)
+    assert host.odoo('-d', 'shop1', '-u', 'thing', '--stop-after-init').returncode == 0
+    host.shell('shop1', "env['thing.thing'].create({'name': 'new'}); env.cr.commit()\n")
+    with host.server():
+        assert [(t['name'], t['colour'], t['size']) for t in _things(host, 'shop1')] == \
+            [('old', 'upgrading', 0), ('new', 'fresh', 0)]

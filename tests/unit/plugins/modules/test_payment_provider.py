@@ -696,3 +696,83 @@ def test_the_entry_mode_is_written_as_the_release_spells_it(make_host, mode, fie
         assert entry['changed'] is False
     else:
         assert entry['diff']['after'] == {'systempay_payment_data_entry_mode': field_value}
+
+
+# -- the embedded form's REST keys and the fresh-install entry mode ---------------------------------------
+FIELD = 'systempay_payment_data_entry_mode'
+PLAIN = dict(mode='test', shop_id='87654321', key_test=KEY_TEST)
+MISSING_TEST_KEYS = 'settings.rest.test_password, settings.rest.public_test_key, settings.rest.sha256_test_key'
+
+
+@pytest.mark.parametrize('series, fresh_mode', [('16.0', 'smartform'), ('17.0', 'embedded')])
+def test_a_fresh_install_without_rest_keys_is_set_to_redirect_and_says_why(make_host, series, fresh_mode):
+    """The fixture starts a fresh install with the embedded form (ground truth 9); with no REST keys given nor set,
+    the database where the module was just installed is set to redirect, with a note; a run after that changes
+    nothing, and a database not freshly installed is left as it is."""
+    host = make_host(series)
+    assert read_record(host, 'shop1', [FIELD])[FIELD] == fresh_mode
+    result = run_module(payment_provider, args(host, PLAIN, databases=['shop1'], fresh_installs=['shop1']))
+    [entry] = result['databases']
+    assert read_record(host, 'shop1', [FIELD])[FIELD] == 'redirect'
+    assert FIELD in entry['changed_fields']
+    version = GENERATIONS[series]
+    assert entry['notes'] == [
+        'entry mode set to redirect: the fresh install of %s started with %s, which needs the REST keys of mode test '
+        '(%s not given); give them with settings.entry_mode to keep the embedded form'
+        % (version, fresh_mode, MISSING_TEST_KEYS)]
+    assert entry['notes'][0] in entry['msg']
+    again = run_module(payment_provider, args(host, PLAIN, databases=['shop1']))
+    assert again['changed'] is False and again['databases'][0]['notes'] == []
+    if series == '16.0':
+        other = run_module(payment_provider, args(host, PLAIN, databases=['shop2']))
+        assert read_record(host, 'shop2', [FIELD])[FIELD] == fresh_mode and other['databases'][0]['notes'] == []
+
+
+def test_a_fresh_install_keeps_the_embedded_form_when_its_keys_are_given(make_host):
+    host = make_host('16.0')
+    settings = dict(PLAIN, rest=dict(test_password=REST['test_password'], public_test_key=REST['public_test_key'],
+                                     sha256_test_key=REST['sha256_test_key']))
+    result = run_module(payment_provider, args(host, settings, databases=['shop1'], fresh_installs=['shop1']))
+    assert read_record(host, 'shop1', [FIELD])[FIELD] == 'smartform'
+    assert result['databases'][0]['notes'] == [] and FIELD not in result['databases'][0]['changed_fields']
+
+
+@pytest.mark.parametrize('series', ['16.0', '17.0'])
+def test_an_embedded_mode_without_its_rest_keys_is_refused_naming_them(make_host, series):
+    host = make_host(series)
+    before = read_record(host, 'shop1', [FIELD, 'state'])
+    settings = dict(PLAIN, entry_mode='embedded_extended_with_logos', rest=dict(test_password=REST['test_password']))
+    result = run_module(payment_provider, args(host, settings, databases=['shop1']), fails=True)
+    assert ('settings.entry_mode embedded_extended_with_logos needs the REST keys of mode test, which the embedded '
+            'form is built with: settings.rest.public_test_key, settings.rest.sha256_test_key are not given and not '
+            'set in database shop1; give them, or leave entry_mode out (or set it to redirect)') in result['msg']
+    assert read_record(host, 'shop1', [FIELD, 'state']) == before
+    # production needs the production keys, whatever the test keys
+    settings = dict(PLAIN, mode='production', key_production=KEY_PROD, entry_mode='embedded', rest=dict(REST))
+    del settings['rest']['public_production_key']
+    result = run_module(payment_provider, args(host, settings, databases=['shop1']), fails=True)
+    assert 'needs the REST keys of mode production' in result['msg']
+    assert 'settings.rest.public_production_key is not given and not set in database shop1' in result['msg']
+    assert read_record(host, 'shop1', [FIELD, 'state']) == before
+
+
+def test_keys_already_set_in_the_database_count_and_the_plan_stage_refuses_before_anything_starts(make_host):
+    """The converged databases hold the REST keys: embedded needs none given there. In a fresh one, the plan stage
+    refuses from gather's read alone (nothing started, nothing written)."""
+    host = make_host('16.0', converged_first=True)
+    result = run_module(payment_provider, args(host, dict(PLAIN, entry_mode='embedded'), databases=['shop1']),
+                        check_mode=True)
+    assert result['databases'][0]['action'] in ('none', 'would_update')
+    fresh = make_host('16.0')
+    fresh.start()
+    facts = run_module(odoo_info, dict(binary=fresh.bin, config=fresh.conf, read_databases=['all']))
+    loads = _loads(fresh)
+    result = run_module(payment_provider, args(fresh, dict(PLAIN, entry_mode='embedded'), odoo_facts=facts,
+                                               validate_only=True, release='3.1.1'), fails=True)
+    assert result['msg'] == (
+        'Cannot configure the payment provider: settings.entry_mode embedded needs the REST keys of mode test, which '
+        'the embedded form is built with: %s are not given and not set in database shop1; give them, or leave '
+        'entry_mode out (or set it to redirect); settings.entry_mode embedded needs the REST keys of mode test, which '
+        'the embedded form is built with: %s are not given and not set in database shop2; give them, or leave '
+        'entry_mode out (or set it to redirect); nothing written' % (MISSING_TEST_KEYS, MISSING_TEST_KEYS))
+    assert _loads(fresh) == loads
