@@ -350,12 +350,15 @@ def missing_embedded_keys(mode, flat, stored):
             if not str(flat.get(path) or '').strip() and path not in stored]
 
 
-def embedded_keys_error(entry_mode, mode, missing, db, where='settings'):
-    """The refusal of an embedded entry mode asked for without the REST keys it needs (``missing``)."""
+def embedded_keys_error(entry_mode, mode, missing, dbs, where='settings'):
+    """The refusal of an embedded entry mode asked for without the REST keys it needs (``missing``) in the
+    databases ``dbs`` (a name or a list)."""
+    dbs = [dbs] if isinstance(dbs, str) else list(dbs)
     return ('%s.entry_mode %s needs the REST keys of mode %s, which the embedded form is built with: %s %s not given '
-            'and not set in database %s; give %s, or leave entry_mode out (or set it to redirect)'
+            'and not set in database%s %s; give %s, or leave entry_mode out (or set it to redirect)'
             % (where, entry_mode, mode, ', '.join('%s.%s' % (where, path) for path in missing),
-               'is' if len(missing) == 1 else 'are', db, 'it' if len(missing) == 1 else 'them'))
+               'is' if len(missing) == 1 else 'are', 's' if len(dbs) > 1 else '', ', '.join(dbs),
+               'it' if len(missing) == 1 else 'them'))
 
 
 def fresh_install_note(version, entry_mode, mode, missing):

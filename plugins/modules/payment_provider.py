@@ -1081,6 +1081,8 @@ def _check_recorded(module, host, flats):
     """Without O(release): each database's settings against the release it records, as gather read it (the plan
     stage; databases without a fresh read are checked when they are worked on)."""
     errors = []
+    # the same error of databases recording the same version, said once
+    where, order = {}, []
     name = 'payment_%s' % module.params['brand']
     for db in sorted(flats):
         state = host.state(db, [name])
@@ -1088,7 +1090,16 @@ def _check_recorded(module, host, flats):
         if not row or row.get('state') != 'installed' or not row.get('latest_version'):
             continue
         dummy, found = release_facts(host.series, module.params['brand'], flats[db], row['latest_version'])
-        errors.extend('%s (database %s records version %s)' % (error, db, row['latest_version']) for error in found)
+        for error in found:
+            key = (error, row['latest_version'])
+            if key not in where:
+                where[key] = []
+                order.append(key)
+            where[key].append(db)
+    for error, version in order:
+        dbs = where[(error, version)]
+        errors.append('%s (database%s %s record%s version %s)' % (error, 's' if len(dbs) > 1 else '', ', '.join(dbs),
+                                                                  '' if len(dbs) > 1 else 's', version))
     if errors:
         module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
                          databases=[], changed=False)
@@ -1098,7 +1109,8 @@ def _check_embedded_keys(module, host, flats, facts):
     """The plan stage's check of an embedded entry mode asked for without the REST keys of the provider's mode: not
     given, and not set in the database as gather read it (none where the module is not installed yet). Databases
     without that read are checked when they are worked on."""
-    errors = []
+    # the same refusal in several databases, said once
+    where, order = {}, []
     name = 'payment_%s' % module.params['brand']
     for db in sorted(flats):
         flat = flats[db]
@@ -1123,7 +1135,13 @@ def _check_embedded_keys(module, host, flats, facts):
         mode = flat.get('mode') or provider.status(record, db_facts)[0] or 'test'
         missing = provider.missing_embedded_keys(mode, flat, stored)
         if missing:
-            errors.append(provider.embedded_keys_error(flat['entry_mode'], mode, missing, db))
+            key = (flat['entry_mode'], mode, tuple(missing))
+            if key not in where:
+                where[key] = []
+                order.append(key)
+            where[key].append(db)
+    errors = [provider.embedded_keys_error(entry_mode, mode, missing, where[(entry_mode, mode, missing)])
+              for entry_mode, mode, missing in order]
     if errors:
         module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
                          databases=[], changed=False)

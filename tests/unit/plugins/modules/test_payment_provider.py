@@ -652,9 +652,8 @@ def test_the_plan_stage_refuses_a_setting_the_recorded_release_lacks(make_host):
                                                odoo_facts=facts, validate_only=True), fails=True)
     assert result['msg'] == (
         'Cannot configure the payment provider: settings.gateway_url is not a setting of addon release 3.1.1 '
-        '(releases that have it: 1.1.0-3.0.3, 4.0.0) (database shop1 records version 16.0.3.1.1); '
-        'settings.gateway_url is not a setting of addon release 3.1.1 (releases that have it: 1.1.0-3.0.3, 4.0.0) '
-        '(database shop2 records version 16.0.3.1.1); nothing written')
+        '(releases that have it: 1.1.0-3.0.3, 4.0.0) (databases shop1, shop2 record version 16.0.3.1.1); '
+        'nothing written')
     assert _loads(host) == loads
 
 
@@ -771,8 +770,6 @@ def test_keys_already_set_in_the_database_count_and_the_plan_stage_refuses_befor
                                                validate_only=True, release='3.1.1'), fails=True)
     assert result['msg'] == (
         'Cannot configure the payment provider: settings.entry_mode embedded needs the REST keys of mode test, which '
-        'the embedded form is built with: %s are not given and not set in database shop1; give them, or leave '
-        'entry_mode out (or set it to redirect); settings.entry_mode embedded needs the REST keys of mode test, which '
-        'the embedded form is built with: %s are not given and not set in database shop2; give them, or leave '
-        'entry_mode out (or set it to redirect); nothing written' % (MISSING_TEST_KEYS, MISSING_TEST_KEYS))
+        'the embedded form is built with: %s are not given and not set in databases shop1, shop2; give them, or '
+        'leave entry_mode out (or set it to redirect); nothing written' % MISSING_TEST_KEYS)
     assert _loads(fresh) == loads
