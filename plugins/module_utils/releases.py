@@ -69,6 +69,14 @@ RELEASES = (
     ('4.3.0', 'Odoo_17-19', _REST + ('embedded',)),
 )
 
+# What the releases import beside Odoo when Odoo loads them (ground truth 9: every release pkg_resources, 3.1.0 on -
+# every 4.x included - requests): module, first release that imports it, Debian package, PyPI distribution.
+# Debian 12 ships pkg_resources in python3-pkg-resources, which python3-setuptools depends on.
+PYTHON_IMPORTS = (
+    ('pkg_resources', '1.1.0', 'python3-setuptools', 'setuptools'),
+    ('requests', '3.1.0', 'python3-requests', 'requests'),
+)
+
 # Why a release is not supported (it is in the table, so that the refusal says so rather than "unknown").
 UNSUPPORTED = {
     '1.0.0': 'the module is payment_payzen and the release declares no Odoo range',
@@ -178,6 +186,25 @@ def fits_series(version, major):
     """Whether the release of ``version`` declares the Odoo major version ``major`` (an int) in its range."""
     facts = release(version)
     return facts['first'] <= int(major) <= facts['last']
+
+
+def settings_dropped(before, after):
+    """The setting paths the release of ``before`` has and the release of ``after`` lacks (sorted): what an upgrade
+    from one to the other leaves without a field (``gateway_url`` from 3.0.3 to 3.1.0). Empty when either version
+    cannot be placed."""
+    try:
+        old, new = settings(before, 'brand'), settings(after, 'brand')
+    except ReleaseError:
+        return []
+    return sorted(set(old) - set(new))
+
+
+def python_imports(version):
+    """The Python modules the release of ``version`` imports beside Odoo: a list of dicts ``module``, ``debian``
+    (package), ``pip`` (distribution)."""
+    found = release(version)['release']
+    return [dict(module=module, debian=debian, pip=pip) for module, since, debian, pip in PYTHON_IMPORTS
+            if _key(found) >= _key(since)]
 
 
 def form_of(facts):

@@ -168,6 +168,16 @@ size:
   returned: success
   type: int
   sample: 19034
+python_imports:
+  description:
+    - The Python modules the addon release imports beside Odoo when Odoo loads it (every release C(pkg_resources),
+      3.1.0 on also C(requests)), each with the Debian package and the PyPI distribution that provide it; empty for a
+      version the collection's release table cannot place.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"module": "pkg_resources", "debian": "python3-setuptools", "pip": "setuptools"},
+           {"module": "requests", "debian": "python3-requests", "pip": "requests"}]
 ignored:
   description: Top-level files of the zip beside the module folder that only document it (README, CHANGELOG,
     LICENSE, C(*.md), C(*.txt)); they are not unpacked, and a warning names them. Any other top-level file is refused.
@@ -179,6 +189,7 @@ ignored:
 
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.systempay.odoo.plugins.module_utils import releases
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -206,7 +217,11 @@ def main():
         module.fail_json(msg=to_native(exc))
     for warning in facts.pop('warnings'):
         module.warn(warning)
-    module.exit_json(changed=False, src=src, archives_seen=seen, **facts)
+    try:
+        imports = releases.python_imports(facts['version'])
+    except releases.ReleaseError:
+        imports = []
+    module.exit_json(changed=False, src=src, archives_seen=seen, python_imports=imports, **facts)
 
 
 if __name__ == '__main__':

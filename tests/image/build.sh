@@ -38,6 +38,8 @@ PACKAGES=(
     systemd systemd-sysv dbus iproute2 procps sudo less
     # Ansible's needs on the managed host
     python3 python3-apt acl
+    # what the payment addon imports beside Odoo (ground truth 9), as on a host where Odoo runs it
+    python3-setuptools python3-requests
     # what the scenarios use: reverse proxy, TLS, HTTP probes, archives, sqlite
     nginx openssl ssl-cert ca-certificates curl sqlite3 unzip
 )

@@ -47,6 +47,9 @@ def lines(record, counts, report_json):
     version = addon.get('after') or addon.get('before') or 'none'
     where = (' in ' + addon['dest']) if addon.get('dest') else ''
     out.append('addon       %s %s: %s%s' % (addon.get('module'), version, addon.get('action'), where))
+    if addon.get('settings_dropped'):
+        out.append('            settings %s has no field for (their values stay unused): %s'
+                   % (version, ', '.join(addon['settings_dropped'])))
     out.append('config      %s' % (('changed ' + ', '.join(record['config_changed_keys']))
                                    if record['config_changed_keys'] else 'unchanged'))
     out.append('restart     %s' % ('yes (proven: a new Odoo process of the unit answers)' if record['restart'] else 'no'))

@@ -68,7 +68,7 @@ def make_inputs(folder):
                             extra=[("payment_systempay/data/pending_change.xml", b"<odoo/>\n")])
     wrong_lines = folder / "other-lines"
     wrong_lines.mkdir()
-    for name in ("Systempay_Odoo_10-14_v1.2.6.zip", "Systempay_Odoo_17-19_v4.3.1.zip"):
+    for name in ("Systempay_Odoo_10-14_v1.2.6.zip", "Systempay_Odoo_17-19_v4.3.0.zip"):
         shutil.copy(FIXTURES / name, wrong_lines)
     made["other_lines"] = str(wrong_lines)
     return made
@@ -98,7 +98,7 @@ CASES = [
     ("wrong generation", ODOO_HOST, lambda m: {"addon_src": str(FIXTURES / "Systempay_Odoo_10-14_v1.2.6.zip")},
      ["Systempay archive 1.2.6 declares Odoo_10-14 but this host runs Odoo 16.0: use the 3.x line (Odoo_16)"]),
     ("no archive fits the series", ODOO_HOST, lambda m: {"addon_src": m["other_lines"]},
-     ["for Odoo 16.0: none of Systempay_Odoo_10-14_v1.2.6.zip, Systempay_Odoo_17-19_v4.3.1.zip declares it",
+     ["for Odoo 16.0: none of Systempay_Odoo_10-14_v1.2.6.zip, Systempay_Odoo_17-19_v4.3.0.zip declares it",
       "add the 3.x line"]),
     ("checksum mismatch", ODOO_HOST, lambda m: {"addon_checksum": "sha256:" + "0" * 64},
      ["checksum mismatch: expected sha256:" + "0" * 64 + ", got sha256:"]),

@@ -110,3 +110,25 @@ def test_entry_mode_after_a_fresh_install(make_host, zips, series, version, fres
     with host.server():
         [row] = host.execute('shop1', 'payment.provider', 'search_read', [('code', '=', 'systempay')], fields=[field])
         assert row[field] == fresh
+
+
+@pytest.mark.parametrize('series,old,new', [('16.0', '3.0.3', '3.1.0'), ('17.0', '4.1.0', '4.2.0')])
+def test_an_upgrade_that_adds_the_entry_mode_gives_the_existing_record_redirect(make_host, zips, series, old, new):
+    """vendor-releases.json: 3.0.3 and 4.1.0 have no entry mode, 3.1.0 and 4.2.0 have it; ground truth 9: the records
+    that exist when the upgrade adds it get redirect (a fresh install gets the embedded form)."""
+    host = make_host(series)
+    install_zip(host, zips[old])
+    host.create_db('shop1', 'website_sale,account,payment_systempay')
+    field = 'systempay_payment_data_entry_mode'
+    with host.server():
+        described = host.execute('shop1', 'payment.provider', 'fields_get', [], attributes=['type'])
+        assert field not in described and 'systempay_test_password' not in described
+    install_zip(host, zips[new])
+    assert host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 0
+    with host.server():
+        [row] = host.execute('shop1', 'payment.provider', 'search_read', [('code', '=', 'systempay')],
+                             fields=[field, 'systempay_test_password'])
+        assert (row[field], row['systempay_test_password']) == ('redirect', False)
+        [mod] = host.execute('shop1', 'ir.module.module', 'search_read', [('name', '=', 'payment_systempay')],
+                             fields=['latest_version'])
+        assert mod['latest_version'] == '%s.%s' % (series, new)

@@ -158,3 +158,34 @@ def test_the_documented_release_table_is_the_table():
         else:
             expected.append(([version, version], key))
     assert documented == [(span[0], span[1]) + key for span, key in expected]
+
+
+@pytest.mark.parametrize('version, modules', [
+    ('1.1.0', ['pkg_resources']), ('2.0.5', ['pkg_resources']), ('3.0.3', ['pkg_resources']),
+    ('3.1.0', ['pkg_resources', 'requests']), ('4.0.0', ['pkg_resources', 'requests']),
+    ('4.1.0', ['pkg_resources', 'requests']), ('4.3.0', ['pkg_resources', 'requests']),
+    ('3.1.2', ['pkg_resources', 'requests']),
+])
+def test_the_python_modules_each_release_imports(version, modules):
+    """Ground truth 9: every release imports pkg_resources; 3.1.0 on, every 4.x included, also requests."""
+    found = r.python_imports(version)
+    assert [item['module'] for item in found] == modules
+    assert dict((item['module'], item['debian']) for item in found) == dict(
+        (module, {'pkg_resources': 'python3-setuptools', 'requests': 'python3-requests'}[module]) for module in modules)
+
+
+@pytest.mark.parametrize('before, after, dropped', [
+    ('3.0.3', '3.1.0', ['gateway_url']), ('4.0.0', '4.1.0', ['gateway_url']), ('4.1.0', '4.2.0', []),
+    ('16.0.3.1.0', '16.0.3.1.1', []), ('3.1.1', '3.0.3', ['embedded_form.compact_mode', 'embedded_form.payment_attempts',
+                                                          'embedded_form.pop_in', 'embedded_form.theme', 'entry_mode',
+                                                          'rest.prod_password', 'rest.public_production_key',
+                                                          'rest.public_test_key', 'rest.sha256_prod_key',
+                                                          'rest.sha256_test_key', 'rest.test_password']),
+    ('nonsense', '3.1.0', []),
+])
+def test_the_settings_an_upgrade_drops(before, after, dropped):
+    """From the vendor's fields: 3.0.3 -> 3.1.0 and 4.0.0 -> 4.1.0 lose the gateway URL; 4.1.0 -> 4.2.0 only adds."""
+    assert r.settings_dropped(before, after) == dropped
+    if before != 'nonsense':    # the gateway URL one, against the vendor's fields themselves
+        old, new = (brand_fields(r.release(version)['release']) for version in (before, after))
+        assert ('gateway_url' in dropped) == ('lyra_gateway_url' in old and 'lyra_gateway_url' not in new)

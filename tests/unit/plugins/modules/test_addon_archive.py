@@ -54,10 +54,13 @@ def test_every_line(fixtures, version, declared, line):
     with zipfile.ZipFile(src) as archive:
         files = [info for info in archive.infolist() if not info.is_dir()]
     assert result['files'] == len(files) and result['size'] == sum(info.file_size for info in files)
+    # what the release imports beside Odoo (the addon role checks the host's interpreter for them)
+    assert [item['module'] for item in result['python_imports']] == (
+        ['pkg_resources', 'requests'] if version >= '3.1' else ['pkg_resources'])
 
 
 @pytest.mark.parametrize('version, series', [('1.2.6', '14.0'), ('2.0.5', '15.0'), ('3.1.1', '16.0'),
-                                             ('4.3.1', '17.0'), ('4.3.1', '19.0')])
+                                             ('4.3.0', '17.0'), ('4.3.0', '19.0')])
 def test_right_generation_fits(fixtures, version, series):
     assert run({'src': fixtures.zip(version), 'series': series})['fits'] is True
 
@@ -92,7 +95,7 @@ def test_constants_beat_the_zip_name(fixtures, tmp_path):
 
 
 def test_zip_name_when_constants_are_absent(fixtures, tmp_path):
-    src = rezip(fixtures.zip('4.3.1'), tmp_path / 'Systempay_Odoo_17-18_v4.3.1.zip',
+    src = rezip(fixtures.zip('4.3.0'), tmp_path / 'Systempay_Odoo_17-18_v4.3.0.zip',
                 drop=('payment_systempay/helpers/constants.py',))
     result = run({'src': src, 'series': '18.0'})
     assert (result['declared_range'], result['range_source'], result['fits']) == ('Odoo_17-18', 'archive name', True)
@@ -213,7 +216,7 @@ def fixture_zips_folder(fixtures, tmp_path):
     """A files/ folder with several lines and versions, a zip of another brand and a stray file."""
     folder = tmp_path / 'files'
     folder.mkdir()
-    for version in ('1.2.5', '1.2.6', '3.1.0', '3.1.1', '4.3.1'):
+    for version in ('1.2.5', '1.2.6', '3.1.0', '3.1.1', '4.3.0'):
         shutil.copy(fixtures.zip(version), str(folder))
     (folder / 'Payzen_Odoo_16_v3.1.9.zip').write_bytes(b'not even a zip')
     (folder / 'README.md').write_text('drop the archives here\n')
@@ -221,7 +224,7 @@ def fixture_zips_folder(fixtures, tmp_path):
 
 
 @pytest.mark.parametrize('series, chosen', [('12.0', '1.2.6'), ('14.0', '1.2.6'), ('16.0', '3.1.1'),
-                                            ('17.0', '4.3.1'), ('19.0', '4.3.1')])
+                                            ('17.0', '4.3.0'), ('19.0', '4.3.0')])
 def test_folder_of_zips_picks_the_highest_version_that_fits(zips_folder, series, chosen):
     result = run({'src': zips_folder, 'series': series})
     assert result['version'] == chosen and result['fits'] is True
@@ -234,7 +237,7 @@ def test_folder_of_zips_picks_the_highest_version_that_fits(zips_folder, series,
 def test_folder_of_zips_without_a_fitting_line_names_what_it_saw(zips_folder):
     result = run_fail({'src': zips_folder, 'series': '15.0'})
     assert result['msg'].startswith('Cannot choose an archive in %s for Odoo 15.0: none of ' % zips_folder)
-    for name in ('Systempay_Odoo_10-14_v1.2.6.zip', 'Systempay_Odoo_16_v3.1.1.zip', 'Systempay_Odoo_17-19_v4.3.1.zip'):
+    for name in ('Systempay_Odoo_10-14_v1.2.6.zip', 'Systempay_Odoo_16_v3.1.1.zip', 'Systempay_Odoo_17-19_v4.3.0.zip'):
         assert name in result['msg']
     assert 'Payzen' not in result['msg'].split(';')[0]
     assert 'the 2.x line (Systempay_Odoo_15_v2.x.zip)' in result['msg']

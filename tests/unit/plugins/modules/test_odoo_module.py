@@ -629,7 +629,7 @@ def test_explain_failure_ignores_other_invalid_names():
     ('2.0.5', 'systempay', '2', ()),
     ('3.1.1', 'systempay', '3', ('account',)),
     ('3.1.0', 'payzen', '3', ('account',)),
-    ('4.3.1', 'systempay', '4', ('account',)),
+    ('4.3.0', 'systempay', '4', ('account',)),
 ])
 def test_addon_line_of_the_copy_on_disk(fixtures, version, brand, line, requires):
     copy = odoo_modules.disk_copy('payment_' + brand, [fixtures.unpacked(version, brand)])

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """payment_provider, driven through main() against the real Odoo stand-in run locally.
 
-One template host a generation (Odoo 16 + addon 3.1.1, 15 + 2.0.5, 12 + 1.2.6, 17 + 4.3.1), built once per test
+One template host a generation (Odoo 16 + addon 3.1.1, 15 + 2.0.5, 12 + 1.2.6, 17 + 4.3.0), built once per test
 file: database shop1 (and shop2 on 16) with ``account`` and ``website_sale``, the addon installed by the stand-in's own
 CLI. Every test works on a fresh host holding copies of those databases. What the module did is read through the
 stand-in (``odoo shell`` on the record's xml id), never through the module; the field names expected on each
@@ -33,7 +33,7 @@ REST = dict(test_password='restTestPw-5f1c9a', prod_password='restProdPw-88d2e1'
             public_test_key='87654321:testpublickey_Qw7Er9Ty', public_production_key='87654321:publickey_Zx3Cv5Bn',
             sha256_test_key='sha256TestKey-a1b2c3d4', sha256_prod_key='sha256ProdKey-e5f6a7b8')
 SECRETS = [KEY_TEST, KEY_PROD] + list(REST.values())
-GENERATIONS = {'16.0': '3.1.1', '15.0': '2.0.5', '12.0': '1.2.6', '17.0': '4.3.1'}
+GENERATIONS = {'16.0': '3.1.1', '15.0': '2.0.5', '12.0': '1.2.6', '17.0': '4.3.0'}
 MODULES = 'base,account,website_sale'
 PASSWORD = 'admin'
 
