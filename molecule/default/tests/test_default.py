@@ -67,4 +67,3 @@ def test_staged_archive_is_root_only(host):
     cache = host.file("/var/cache/systempay-odoo")
     assert cache.user == "root" and cache.mode == 0o750
     assert host.file("/var/cache/systempay-odoo/Systempay_Odoo_16_v3.1.1.zip").mode == 0o640
-
