@@ -350,6 +350,12 @@ def missing_embedded_keys(mode, flat, stored):
             if not str(flat.get(path) or '').strip() and path not in stored]
 
 
+def keys_set(facts, record):
+    """The setting paths of the REST keys the provider ``record`` (field values, or digests) holds a value for."""
+    paths = set(path for paths in EMBEDDED_KEYS.values() for path in paths)
+    return set(path for path in paths if facts['fields'].get(path) and record.get(facts['fields'][path]))
+
+
 def embedded_keys_error(entry_mode, mode, missing, dbs, where='settings'):
     """The refusal of an embedded entry mode asked for without the REST keys it needs (``missing``) in the
     databases ``dbs`` (a name or a list)."""

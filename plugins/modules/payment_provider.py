@@ -857,8 +857,7 @@ class Run(object):
         wanted = dict(current)
         wanted.update(target)
         mode = provider.status(wanted, facts)[0]
-        stored = set(path for path in KEY_PATHS if facts['fields'].get(path) and current.get(facts['fields'][path]))
-        missing = provider.missing_embedded_keys(mode, flat, stored)
+        missing = provider.missing_embedded_keys(mode, flat, provider.keys_set(facts, current))
         if not missing:
             return
         if flat.get('entry_mode') is not None:
@@ -1131,9 +1130,8 @@ def _check_embedded_keys(module, host, flats, facts):
         if not db_facts['fields'].get('entry_mode'):
             continue
         record = ((state.get('provider') or {}).get('record') or {}) if installed else {}
-        stored = set(path for path in KEY_PATHS if db_facts['fields'].get(path) and record.get(db_facts['fields'][path]))
         mode = flat.get('mode') or provider.status(record, db_facts)[0] or 'test'
-        missing = provider.missing_embedded_keys(mode, flat, stored)
+        missing = provider.missing_embedded_keys(mode, flat, provider.keys_set(db_facts, record))
         if missing:
             key = (flat['entry_mode'], mode, tuple(missing))
             if key not in where:
