@@ -6,7 +6,8 @@
 One ``odoo shell`` per database reads, in one transaction that writes nothing, everything the later steps of a run
 compare with: the state and version of the addon's module, of ``base`` and of the modules an addon line requires;
 ``web.base.url`` and ``web.base.url.freeze``; the provider record (its ``ir.model.data`` row, ``fields_get`` of the
-provider model, the values of every field the settings table knows, the records the addon stored for the brand)
+provider model, the values of every field the settings table knows, the records the addon stored for the brand),
+the installments record (``<brand>multi``: its ``ir.model.data`` row and the same fields)
 and the rows of the models its relational settings name (websites, journals, countries, card types...).
 
 ``odoo_module``, ``payment_provider`` and ``ipn_probe`` take a database's state from there instead of starting Odoo
@@ -53,7 +54,8 @@ _SCRIPT = '''
 import hashlib as _hashlib
 import json as _json
 _p = %(params)s
-_out = {'modules_asked': _p['modules'], 'modules': {}, 'params': {}, 'provider': None, 'errors': []}
+_out = {'modules_asked': _p['modules'], 'modules': {}, 'params': {}, 'provider': None, 'installments': None,
+        'errors': []}
 
 
 def _digest(_value):
@@ -73,22 +75,32 @@ except Exception as _exc:
     env.cr.rollback()
     _out['errors'].append('modules and parameters: %%s: %%s' %% (type(_exc).__name__, _exc))
 _pv = _p['provider']
+
+
+def _record_of(_model, _xmlid, _fields):
+    _mod, _name = _xmlid.split('.', 1)
+    _xmlids = env['ir.model.data'].sudo().search_read([('module', '=', _mod), ('name', '=', _name)],
+                                                      ['model', 'res_id'])
+    _record = None
+    if _xmlids and _xmlids[0]['model'] == _pv['model']:
+        _read = _model.browse([_xmlids[0]['res_id']]).read(_fields or ['id'])
+        _record = _read[0] if _read else None
+        if _record is not None:
+            for _f in _pv['secret_fields']:
+                if _f in _record:
+                    _record[_f] = _digest(_record[_f])
+    return _xmlids, _record
+
+
 if _pv and _pv['model'] in env:
     try:
         _model = env[_pv['model']].sudo()
-        _mod, _name = _pv['xmlid'].split('.', 1)
-        _xmlids = env['ir.model.data'].sudo().search_read([('module', '=', _mod), ('name', '=', _name)],
-                                                          ['model', 'res_id'])
         _described = _model.fields_get(attributes=_pv['attributes'])
         _fields = sorted(set(_f for _f in _pv['fields'] if _f in _described))
-        _record = None
-        if _xmlids and _xmlids[0]['model'] == _pv['model']:
-            _read = _model.browse([_xmlids[0]['res_id']]).read(_fields or ['id'])
-            _record = _read[0] if _read else None
-            if _record is not None:
-                for _f in _pv['secret_fields']:
-                    if _f in _record:
-                        _record[_f] = _digest(_record[_f])
+        _xmlids, _record = _record_of(_model, _pv['xmlid'], _fields)
+        # the installments record (<brand>multi): its ir.model.data row and the same fields
+        _ixmlids, _irecord = _record_of(_model, _pv['xmlid_installments'], _fields)
+        _out['installments'] = {'xmlids': _ixmlids, 'record': _irecord}
         _notify = _pv['notify_field']
         _stored = _model.search_read([(_pv['type_field'], '=', _pv['brand'])],
                                      [_notify] if _notify in _described else ['id'])
@@ -143,7 +155,8 @@ def read_params(series, brand, salt):
             field = facts['fields'].get(path)
             if field:
                 relations.append([path, field, RELATION_FIELDS.get(path, RELATION_DEFAULT_FIELDS)])
-        pv = {'model': facts['model'], 'xmlid': facts['xmlid'], 'type_field': facts['type_field'], 'brand': brand,
+        pv = {'model': facts['model'], 'xmlid': facts['xmlid'], 'xmlid_installments': facts['xmlid_installments'],
+              'type_field': facts['type_field'], 'brand': brand,
               'fields': sorted(fields), 'secret_fields': secret_fields, 'attributes': FIELD_ATTRIBUTES,
               'notify_field': ipn.notify_field(brand), 'relations': relations}
     return {'modules': module_names(brand), 'params': list(PARAMS), 'provider': pv, 'salt': salt, 'rounds': ROUNDS}

@@ -239,7 +239,8 @@ def provider_facts(series, brand='systempay', release=None):
 
     Keys: those of :func:`model_facts`, plus ``line`` (addon line), ``module``
     (``payment_<brand>``), ``xmlid`` (``payment_<brand>.payment_provider_<brand>``
-    from 16, ``payment_<brand>.payment_acquirer_<brand>`` before), ``card_model``
+    from 16, ``payment_<brand>.payment_acquirer_<brand>`` before), ``xmlid_installments``
+    (the same with ``multi`` after it: the installments record), ``card_model``
     and ``language_model`` (``<brand>.card``, ``<brand>.language``), ``release``
     (:func:`releases.release` of ``release``, None without one), ``form``
     (``smartform``, ``embedded`` or None: the embedded form of that release) and
@@ -281,6 +282,8 @@ def provider_facts(series, brand='systempay', release=None):
     facts['module'] = 'payment_%s' % brand
     kind = 'payment_provider' if facts['model'] == 'payment.provider' else 'payment_acquirer'
     facts['xmlid'] = 'payment_%s.%s_%s' % (brand, kind, brand)
+    # the installments record (payment in several times), from addon 1.2.0 (releases.py, feature installments)
+    facts['xmlid_installments'] = facts['xmlid'] + 'multi'
     facts['card_model'] = '%s.card' % brand
     facts['language_model'] = '%s.language' % brand
     return facts

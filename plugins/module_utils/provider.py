@@ -97,6 +97,14 @@ SETTINGS_SPEC = dict(
         compact_mode=dict(type='bool'),
         payment_attempts=dict(type='raw'),
     )),
+    # the second provider record, <brand>multi (payment in installments, from addon 1.2.0)
+    installments=dict(type='dict', options=dict(
+        count=dict(type='int'),
+        period=dict(type='int'),
+        first=dict(type='raw'),
+        mode=dict(type='str', choices=['test', 'production']),
+        published=dict(type='bool'),
+    )),
 )
 
 # Setting paths whose values are secrets: never returned, masked in diffs.
@@ -110,6 +118,12 @@ EMBEDDED_KEYS = {
     'test': ('rest.test_password', 'rest.public_test_key', 'rest.sha256_test_key'),
     'production': ('rest.prod_password', 'rest.public_production_key', 'rest.sha256_prod_key'),
 }
+
+# The installments record (``<brand>multi``) is a provider record of its own, with its own shop id and keys: it takes
+# these settings of the shop from ``settings`` (the same shop), and its count, period, first payment, mode and publish
+# flag from ``settings.installments``.
+INSTALLMENTS_SHOP_PATHS = ('shop_id', 'key_test', 'key_production', 'sign_algo')
+INSTALLMENTS_PREFIX = 'installments.'
 
 # Settings whose value is a record of another model, found by name or code.
 RELATIONS = ('website', 'journal', 'specific_countries', 'payment_icons', 'card_types', 'available_languages')
@@ -245,6 +259,36 @@ def _days_text(value, path):
     return str(int(str(value).strip()))
 
 
+def _percent_text(value, path):
+    text = None
+    if not isinstance(value, bool):
+        try:
+            amount = decimal.Decimal(str(value).strip())
+        except decimal.InvalidOperation:
+            amount = None
+        if amount is not None and amount.is_finite() and 0 < amount < 100:
+            text = format(amount.normalize(), 'f')
+    if text is None:
+        raise SettingsError('%s must be the first payment as a percentage of the total, above 0 and below 100, or '
+                            'empty for equal installments, not %r' % (path, value))
+    return text
+
+
+def split_installments(flat):
+    """``(provider settings, installments record settings)`` of flattened settings: the second is None when
+    ``installments`` is not given; otherwise it holds ``mode``/``published`` and ``installments.count``/``period``/
+    ``first`` from ``installments``, and the shop's id, keys and signature algorithm from ``settings``."""
+    main = dict((path, value) for path, value in flat.items() if not path.startswith(INSTALLMENTS_PREFIX))
+    given = dict((path, value) for path, value in flat.items() if path.startswith(INSTALLMENTS_PREFIX))
+    if not given:
+        return main, None
+    multi = dict((path, flat[path]) for path in INSTALLMENTS_SHOP_PATHS if path in flat)
+    for path, value in given.items():
+        name = path[len(INSTALLMENTS_PREFIX):]
+        multi[name if name in ('mode', 'published') else path] = value
+    return main, multi
+
+
 def _attempts_text(value, path):
     if isinstance(value, bool) or not re.match(r'^\s*\d{1,2}\s*$', str(value)):
         raise SettingsError('%s must be a number of extra payment attempts (0 to 99), or empty to use the Back '
@@ -306,6 +350,37 @@ def check(flat, where='settings', ipn_probe_passed=None):
     for path in ('title',):
         if path in flat and not str(flat[path]).strip():
             err(path, 'is empty')
+    errors.extend(_check_installments(flat, where, ipn_probe_passed))
+    return errors
+
+
+def _check_installments(flat, where, ipn_probe_passed):
+    errors = []
+    count = flat.get('installments.count')
+    if count is not None and count < 2:
+        errors.append('%s.installments.count must be 2 or more (the number of installments), not %r' % (where, count))
+    period = flat.get('installments.period')
+    if period is not None and period < 1:
+        errors.append('%s.installments.period must be 1 or more (days between two installments), not %r'
+                      % (where, period))
+    first = flat.get('installments.first')
+    if first is not None and first != '':
+        try:
+            _percent_text(first, 'installments.first')
+        except SettingsError as exc:
+            errors.append('%s.%s' % (where, exc))
+    mode = flat.get('installments.mode')
+    # the installments record is signed with the shop's key of its own mode, which it takes from settings
+    if mode == 'test' and not str(flat.get('key_test') or '').strip():
+        errors.append('%s.key_test is required with installments.mode test (the installments record takes the '
+                      'shop\'s keys from settings)' % where)
+    if mode == 'production':
+        if not str(flat.get('key_production') or '').strip():
+            errors.append('%s.key_production is required with installments.mode production (the installments '
+                          'record takes the shop\'s keys from settings)' % where)
+        if ipn_probe_passed is False:
+            errors.append('%s.installments.mode production is refused: the IPN probe of this shop did not pass '
+                          '(ipn_probe_passed is false)' % where)
     return errors
 
 
@@ -323,16 +398,18 @@ def unavailable(flat, facts, where='settings'):
     addon_paths = releases.all_setting_paths()
     found = facts.get('release')
     for path in sorted(flat):
-        if path not in facts['fields'] or facts['fields'][path] is not None:
+        # the installments record's mode and publish flag are there when the release has that record (its count)
+        lookup = 'installments.count' if path in ('installments.mode', 'installments.published') else path
+        if lookup not in facts['fields'] or facts['fields'][lookup] is not None:
             continue
-        if path in addon_paths and found:
+        if lookup in addon_paths and found:
             errors.append('%s.%s is not a setting of addon release %s%s (releases that have it: %s)' % (
                 where, path, found['version'],
                 '' if found['exact'] else ' (judged as %s, the newest public release before it)' % found['release'],
-                releases.releases_with(path)))
-        elif path in addon_paths:
+                releases.releases_with(lookup)))
+        elif lookup in addon_paths:
             errors.append('%s.%s is not a setting of any addon release made for Odoo %s (releases that have it: %s)'
-                          % (where, path, facts['series_major'], releases.releases_with(path)))
+                          % (where, path, facts['series_major'], releases.releases_with(lookup)))
         else:
             errors.append('%s.%s is not available on Odoo %s: this Odoo series has no field for it'
                           % (where, path, facts['series_major']))
@@ -340,7 +417,20 @@ def unavailable(flat, facts, where='settings'):
             and flat.get('mode') is None:
         errors.append('%s.mode is required with published on Odoo %s (publishing is state = enabled or test there)'
                       % (where, facts['series_major']))
+    if flat.get('installments.published') and facts['publish_field'] is None \
+            and flat.get('installments.mode') is None:
+        errors.append('%s.installments.mode is required with installments.published on Odoo %s (publishing is '
+                      'state = enabled or test there)' % (where, facts['series_major']))
     return errors
+
+
+def installments_summary(managed, mode, published):
+    """What the report says of the installments record: ``test, not published`` when the settings manage it,
+    ``not managed (test, not published)`` when they leave it as it is (``not managed`` alone when not read)."""
+    status = '%s, %s' % (mode, 'published' if published else 'not published') if mode else None
+    if managed:
+        return status or 'set'
+    return 'not managed (%s)' % status if status else 'not managed'
 
 
 def missing_embedded_keys(mode, flat, stored):
@@ -474,6 +564,10 @@ def plain_value(path, value, form=None):
         return _days_text(value, path) if value != '' else False
     if path == 'embedded_form.payment_attempts':
         return _attempts_text(value, path) if value != '' else False
+    if path in ('installments.count', 'installments.period'):
+        return str(int(value))
+    if path == 'installments.first':
+        return _percent_text(value, path) if value != '' else False
     if path == 'entry_mode' and form:
         return releases.FORM_VALUES[form]['entry_mode'][releases.ENTRY_MODE_SYNONYMS.get(value, value)]
     if path in ('embedded_form.pop_in', 'embedded_form.compact_mode') and form:

@@ -14,7 +14,7 @@ came and went between releases (not by line: fields changed inside lines):
 
 * ``gateway_url``: ``<brand>_gateway_url`` (1.1.0-3.0.3, and 4.0.0 again);
 * ``doc``: ``<brand>_doc``, a read-only help text (2.0.5, 3.0.2 on);
-* ``installments``: the ``<brand>_multi_*`` fields of the second provider record ``<brand>multi`` (from 1.2.0);
+* ``installments``: the ``<brand>_multi_*`` fields that the second provider record ``<brand>multi`` uses (from 1.2.0);
 * ``rest``: the REST API keys and the payment data entry mode (3.1.x and 4.2.0+);
 * ``smartform`` / ``embedded``: the embedded form's display options and entry mode spellings, ``smartform*`` on
   3.1.x (pop-in ``no``/``yes``), ``embedded*`` from 4.2.0 (pop-in ``0``/``1``).
@@ -119,7 +119,10 @@ FEATURE_SETTINGS = {
     },
     'smartform': dict(('embedded_form.%s' % name, '{brand}_smartform_%s' % name) for name in _FORM_OPTIONS),
     'embedded': dict(('embedded_form.%s' % name, '{brand}_embedded_%s' % name) for name in _FORM_OPTIONS),
-    'installments': {},
+    # the second provider record, ``<brand>multi`` (payment in installments); its mode and publish flag are those
+    # fields of that record (the core fields ``installments.mode`` / ``installments.published`` map to, see provider.py)
+    'installments': {'installments.count': '{brand}_multi_count', 'installments.period': '{brand}_multi_period',
+                     'installments.first': '{brand}_multi_first'},
     'doc': {},
 }
 # The values each form's fields take (selection values of the vendor's fields).
@@ -137,7 +140,7 @@ FORM_VALUES = {
 FEATURE_OTHER_FIELDS = {
     'doc': ('{brand}_doc',),
     'rest': ('{brand}_rest_api_notify_url',),
-    'installments': ('{brand}_multi_count', '{brand}_multi_period', '{brand}_multi_first', '{brand}_multi_warning'),
+    'installments': ('{brand}_multi_warning',),
 }
 COMMON_OTHER_FIELDS = ('{brand}_notify_url',)
 

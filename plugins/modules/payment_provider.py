@@ -229,6 +229,35 @@ options:
               - Extra payment attempts after a refusal, 0-99 (guide 4.7); an empty string leaves it to the Back
                 Office.
             type: raw
+      installments:
+        description:
+          - The installments record (payment in several times), the addon's second provider record
+            C(<brand>multi) (addon releases 1.2.0 on). Left out, that record is left as it is, and RV(databases[].installments)
+            says how it stands.
+          - Given, the record also takes the shop's O(settings.shop_id), O(settings.key_test),
+            O(settings.key_production) and O(settings.sign_algo) (it signs its payments with them), and the keys its
+            mode needs are required as for the provider.
+          - Payment in installments needs the option on the shop's contract (the vendor's warning in the addon's form).
+        type: dict
+        suboptions:
+          count:
+            description: Number of installments, 2 or more (C(<brand>_multi_count)).
+            type: int
+          period:
+            description: Days between two installments, 1 or more (C(<brand>_multi_period)).
+            type: int
+          first:
+            description:
+              - The first installment as a percentage of the total, above 0 and below 100 (C(<brand>_multi_first));
+                an empty string makes every installment the same amount.
+            type: raw
+          mode:
+            description: V(test) or V(production), as O(settings.mode), for the installments record.
+            type: str
+            choices: [test, production]
+          published:
+            description: Whether buyers are offered payment in installments, as O(settings.published).
+            type: bool
   brand:
     description: The brand of the addon (module C(payment_<brand>), fields C(<brand>_*)).
     type: str
@@ -293,6 +322,26 @@ options:
           gateway_url:
             description: As O(settings.gateway_url).
             type: str
+          installments:
+            description: As O(settings.installments).
+            type: dict
+            suboptions:
+              count:
+                description: As O(settings.installments.count).
+                type: int
+              first:
+                description: As O(settings.installments.first).
+                type: raw
+              mode:
+                description: As O(settings.installments.mode).
+                type: str
+                choices: [test, production]
+              period:
+                description: As O(settings.installments.period).
+                type: int
+              published:
+                description: As O(settings.installments.published).
+                type: bool
           journal:
             description: As O(settings.journal).
             type: str
@@ -583,6 +632,17 @@ databases:
       description: What was done, or why the database failed or was not processed.
       type: str
       sample: 2 fields written
+    installments:
+      description:
+        - The installments record (C(<brand>multi)) - C(managed) (whether O(settings.installments) set it), C(record)
+          (C(xmlid) and C(id) when managed), C(mode) and C(published) as for the provider (V(null) when unknown,
+          that is not managed and not read by the gather stage), C(action), and C(summary), what the report says
+          (C(test, not published), or C(not managed (test, not published)) when left out).
+        - Its changes are in RV(databases[].changed_fields) and RV(databases[].diff) as C(installments.<field>).
+        - V(null) when the release has no installments record, or the database failed.
+      type: dict
+      sample: {"managed": true, "record": {"xmlid": "payment_systempay.payment_provider_systempaymulti", "id": 2},
+               "mode": "test", "published": false, "action": "update", "summary": "test, not published"}
     notes:
       description: What the task decided that the settings did not ask for, and why (the fresh-install entry mode).
       type: list
@@ -679,6 +739,12 @@ class NotPlanned(Exception):
     """A plan from the gather stage's read alone (O(validate_only)) needs what that read does not hold."""
 
 
+# The two provider records of the addon: the provider, and the installments record (<brand>multi); the keys are
+# also those of the gather stage's read (db_state).
+INSTALLMENTS = 'installments'
+RECORD_NAMES = {'provider': 'provider', INSTALLMENTS: 'installments provider'}
+
+
 class Run(object):
     """One task: the host, the transport, the field table, and the report."""
 
@@ -713,10 +779,16 @@ class Run(object):
 
     def database(self, db, flat):
         entry = dict(name=db, model=None, record=None, changed=False, changed_fields=[],
-                     diff=dict(before={}, after={}), action='none', mode=None, published=None, msg='', notes=[])
+                     diff=dict(before={}, after={}), action='none', mode=None, published=None, msg='', notes=[],
+                     installments=None)
         self.facts = self.base_facts
+        main, multi = provider.split_installments(flat)
         try:
-            self._database(db, flat, entry)
+            self._database(db, main, entry)
+            if multi is not None:
+                self._installments(db, multi, entry)
+            else:
+                entry['installments'] = self._installments_status(db)
         except Failure as exc:
             entry['msg'] = self.mask(exc)
         except provider.SettingsError as exc:
@@ -725,6 +797,40 @@ class Run(object):
             return entry, None
         entry.update(action='failed', mode=None, published=None)
         return entry, entry['msg']
+
+    def _installments(self, db, multi, entry):
+        """The installments record (``<brand>multi``) made to match ``multi`` (see provider.split_installments),
+        after the provider record: its changes join the database's entry, each field named ``installments.<field>``."""
+        sub = dict(name=db, model=None, record=None, changed=False, changed_fields=[],
+                   diff=dict(before={}, after={}), action='none', mode=None, published=None, msg='', notes=[])
+        self._database(db, multi, sub, kind=INSTALLMENTS)
+        entry['installments'] = dict(managed=True, record=sub['record'], mode=sub['mode'], published=sub['published'],
+                                     action=sub['action'],
+                                     summary=provider.installments_summary(True, sub['mode'], sub['published']))
+        if not sub['changed']:
+            return
+        prefix = INSTALLMENTS + '.'
+        entry['changed_fields'] = entry['changed_fields'] + [prefix + field for field in sub['changed_fields']]
+        for side in ('before', 'after'):
+            entry['diff'][side].update((prefix + field, value) for field, value in sub['diff'][side].items())
+        entry['changed'] = True
+        if entry['action'] == 'none':
+            entry['action'] = sub['action']
+        count = len(entry['changed_fields'])
+        verb = 'wrote' if entry['action'] == 'update' else 'would change'
+        entry['msg'] = '%s %d field%s%s' % (verb, count, 's' if count > 1 else '',
+                                            ''.join('; ' + note for note in entry['notes']))
+
+    def _installments_status(self, db):
+        """How the installments record stands where the settings leave it out (not managed): its mode and publish
+        flag as the gather stage read them (None where there is no such read, or no such record)."""
+        state = self.host.state(db, [self.facts['module']])
+        record = ((state or {}).get(INSTALLMENTS) or {}).get('record') if state is not None else None
+        if not self.facts['fields'].get('installments.count'):
+            return None
+        mode, published = provider.status(record or {}, self.facts)
+        return dict(managed=False, record=None, mode=mode, published=published, action='none',
+                    summary=provider.installments_summary(False, mode, published))
 
     def _module_state(self, db):
         """``(state, version)`` of the addon's module in ``db`` (:data:`NOT_LISTED` when Odoo has no row for it)."""
@@ -746,10 +852,14 @@ class Run(object):
                        'is on the addons path and readable by the service user, then restart Odoo'
                        % (db, module, version))
 
-    def _database(self, db, flat, entry):
+    def _database(self, db, flat, entry, kind='provider'):
+        """``kind``: ``provider`` (the provider record) or ``installments`` (the installments record, whose entry
+        ``_installments`` folds into the provider's)."""
         facts = self.facts
         model = facts['model']
-        module_name, xml_name = facts['xmlid'].split('.', 1)
+        xmlid = facts['xmlid'] if kind == 'provider' else facts['xmlid_installments']
+        module_name, xml_name = xmlid.split('.', 1)
+        web_base_url = self.web_base_url if kind == 'provider' else None
         calls = [
             transport.batch_call('ir.module.module', 'search_read', [[('name', '=', facts['module'])]],
                                  {'fields': ['state', 'latest_version']}),
@@ -758,13 +868,13 @@ class Run(object):
                                  {'fields': ['model', 'res_id']}),
             transport.batch_call(model, 'fields_get', kwargs={'attributes': db_state.FIELD_ATTRIBUTES}),
         ]
-        if self.web_base_url:
+        if web_base_url:
             calls += [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
                       transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url.freeze'])]
         # the gather stage's read of this database, when no step changed it since (no Odoo process then)
         gathered = self.host.state(db, [facts['module']])
         if gathered is not None:
-            results = self._gathered(db, gathered)
+            results = self._gathered(db, gathered, kind, web_base_url)
         elif self.gathered_only:
             raise NotPlanned(db)
         else:
@@ -783,9 +893,9 @@ class Run(object):
             raise self._not_there(db, state, version)
         facts = self.facts = self._release_facts(db, flat, version)
         if not xmlids or xmlids[0].get('model') != model:
-            raise Failure('Cannot find the provider in database %s: no record %s of %s, although %s is installed '
+            raise Failure('Cannot find the %s in database %s: no record %s of %s, although %s is installed '
                           'there (%s); it was deleted: upgrade the module to create it again'
-                          % (db, facts['xmlid'], model, facts['module'], version))
+                          % (RECORD_NAMES[kind], db, xmlid, model, facts['module'], version))
         needed = provider.needed_fields(flat, facts)
         # the entry mode and the REST keys, for the rules of the embedded form (see _entry_mode)
         needed.update((facts['fields'][path], path) for path in ('entry_mode',) + KEY_PATHS
@@ -798,22 +908,23 @@ class Run(object):
             raise Failure('Cannot configure the provider in database %s: %s; nothing written'
                           % (db, '; '.join(missing)))
         record_id = xmlids[0]['res_id']
-        entry['record'] = dict(xmlid=facts['xmlid'], id=record_id)
+        entry['record'] = dict(xmlid=xmlid, id=record_id)
         params = {}
-        if self.web_base_url:
+        if web_base_url:
             params = {'web.base.url': results[3], 'web.base.url.freeze': results[4]}
 
-        current, resolved, errors = self._read(db, record_id, needed, flat, described, gathered)
+        current, resolved, errors = self._read(db, record_id, needed, flat, described, gathered, kind, xmlid)
         target = self._target(db, flat, current, resolved, described, errors)
         secrets = provider.secret_fields(facts)
         if db_state.DIGESTS in current:
             self._compare_digests(current, target, secrets, gathered)
-        self._entry_mode(db, flat, current, target, entry, version)
+        if kind == 'provider':
+            self._entry_mode(db, flat, current, target, entry, version)
         types = dict((field, described[field]['type']) for field in target)
         changed, before, after = provider.differences(current, target, types, secrets)
         param_target = {}
-        if self.web_base_url:
-            param_target = {'web.base.url': self.web_base_url, 'web.base.url.freeze': 'True'}
+        if web_base_url:
+            param_target = {'web.base.url': web_base_url, 'web.base.url.freeze': 'True'}
         changed_params = [key for key in sorted(param_target) if str(params.get(key) or '') != param_target[key]]
         for key in changed_params:
             before[PARAM_PREFIX + key] = params.get(key) or ''
@@ -839,7 +950,7 @@ class Run(object):
             calls.append(transport.batch_call(model, 'write', [values], ids=[record_id]))
         for key in changed_params:
             calls.append(transport.batch_call('ir.config_parameter', 'set_param', [key, param_target[key]]))
-        self._batch(db, calls, 'write the provider %s' % facts['xmlid'], commit=True)
+        self._batch(db, calls, 'write the %s %s' % (RECORD_NAMES[kind], xmlid), commit=True)
         self._verify(db, record_id, changed, target, types, secrets, changed_params, param_target)
         entry['action'] = 'update'
         entry['msg'] = 'wrote %d field%s%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '',
@@ -881,7 +992,7 @@ class Run(object):
                                          % ('; '.join(errors), version))
         return facts
 
-    def _gathered(self, db, state):
+    def _gathered(self, db, state, kind='provider', web_base_url=None):
         """What the first batch of :meth:`_database` reads, from the gather stage's read of ``db``."""
         facts = self.facts
         row = db_state.module_rows(state, [facts['module']]).get(facts['module'])
@@ -890,8 +1001,9 @@ class Run(object):
             # the provider model is not loaded in that database: say whether the module is missing or not loaded
             raise self._not_there(db, *((row.get('state'), row.get('latest_version')) if row else (NOT_LISTED, None)))
         params = state.get('params') or {}
-        results = [[row] if row else [], found.get('xmlids') or [], found.get('described') or {}]
-        if self.web_base_url:
+        xmlids = found.get('xmlids') if kind == 'provider' else (state.get(INSTALLMENTS) or {}).get('xmlids')
+        results = [[row] if row else [], xmlids or [], found.get('described') or {}]
+        if web_base_url:
             results += [params.get('web.base.url') or False, params.get('web.base.url.freeze') or False]
         return results
 
@@ -909,7 +1021,7 @@ class Run(object):
                 # set but another value (masked in the diff, as every secret), or empty
                 current[field] = db_state.OTHER_SECRET if stored else False
 
-    def _read(self, db, record_id, needed, flat, described, state=None):
+    def _read(self, db, record_id, needed, flat, described, state=None, kind='provider', xmlid=None):
         """``(current values, resolved relations)``: the record's fields, and ids of the names the settings give
         (from the gather stage's read of ``db`` when it holds them all: no Odoo process)."""
         facts = self.facts
@@ -932,12 +1044,12 @@ class Run(object):
                 domain = [(fields[0], 'in', names)]
             lookups.append((path, relation, names, fields))
             calls.append(transport.batch_call(relation, 'search_read', [domain], {'fields': fields}))
-        results = self._from_state(state, record_id, set(needed) | status_fields, lookups, flat) \
+        results = self._from_state(state, record_id, set(needed) | status_fields, lookups, flat, kind) \
             if state is not None else None
         if results is None and self.gathered_only:
             raise NotPlanned(db)
         if results is None:
-            results = self._batch(db, calls, 'read the provider %s' % facts['xmlid'])
+            results = self._batch(db, calls, 'read the %s %s' % (RECORD_NAMES[kind], xmlid or facts['xmlid']))
         rows = results[0]
         if not rows:
             raise Failure('Cannot read the provider in database %s: record %s of %s is gone'
@@ -950,11 +1062,10 @@ class Run(object):
                 errors.append(str(exc))
         return rows[0], resolved, errors
 
-    def _from_state(self, state, record_id, fields, lookups, flat):
+    def _from_state(self, state, record_id, fields, lookups, flat, kind='provider'):
         """The results of :meth:`_read`'s batch from the gather stage's read, or None when it lacks any of them.
         Secret fields come as digests, kept apart under ``db_state.DIGESTS`` (see :meth:`_compare_digests`)."""
-        found = state.get('provider') or {}
-        record = found.get('record')
+        record = (state.get(kind) or {}).get('record')
         if not record or record.get('id') != record_id or any(field not in record for field in fields):
             return None
         secret_fields = provider.secret_fields(self.facts)

@@ -55,10 +55,11 @@ print('RECORD=' + json.dumps(out, default=str, sort_keys=True))
 """
 
 
-def read_record(host, hvars, database):
-    """Every field of the provider record in ``database`` (relations as sorted codes or names), plus web.base.url."""
+def read_record(host, hvars, database, xmlid=None):
+    """Every field of the provider record in ``database`` (relations as sorted codes or names), plus web.base.url;
+    ``xmlid``: another record (the installments record)."""
     dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
-    script = _READ % {"xmlid": XMLID[hvars["standin_series"]], "param": PARAM}
+    script = _READ % {"xmlid": xmlid or XMLID[hvars["standin_series"]], "param": PARAM}
     out = host.check_output("cd / && printf %%s %s | runuser -u %s -- %s shell -c %s -d %s --no-http 2>/dev/null",
                             script, user, program, conf, database)
     line = [row for row in out.splitlines() if row.startswith("RECORD=")][-1]
@@ -66,7 +67,10 @@ def read_record(host, hvars, database):
 
 
 def read_all(host, hvars):
-    return {db: read_record(host, hvars, db) for db in DATABASES}
+    """Both records (the provider and the installments record) of both databases."""
+    xmlid = XMLID[hvars["standin_series"]]
+    return {db: {"provider": read_record(host, hvars, db), "installments": read_record(host, hvars, db, xmlid + "multi")}
+            for db in DATABASES}
 
 
 def plain(value):
@@ -184,6 +188,41 @@ def test_settings_read_back_in_every_database(host, scenario):
                                                     keys["vault_provider_shop2_key_production"])
 
 
+def expected_installments(series, keys, database, mode="test"):
+    """Fields of the installments record (xml id of the provider + ``multi``, ground truth 4 and 9) after the
+    settings' ``installments``: its own count, period, first payment, mode and publish flag, and the shop's id, keys
+    and algorithm, written out by hand."""
+    shop2 = database == "shop2"
+    fields = {
+        "systempay_multi_count": "4", "systempay_multi_period": "15", "systempay_multi_first": "40",
+        "systempay_site_id": "11223344" if shop2 else "87654321",
+        "systempay_key_test": keys["vault_provider_shop2_key_test" if shop2 else "vault_provider_key_test"],
+        "systempay_sign_algo": "SHA-256",
+    }
+    if mode == "production":      # the provider's production key; the installments record stays in test mode
+        fields["systempay_key_prod"] = keys[
+            "vault_provider_shop2_key_production" if shop2 else "vault_provider_key_production"]
+    major = int(series.split(".")[0])
+    if major <= 12:
+        fields.update(environment="test", website_published=True)
+    else:
+        fields.update(state="test")
+    if major >= 16:
+        fields.update(is_published=True)
+    return fields
+
+
+def test_installments_record_read_back_in_every_database(host, scenario):
+    hvars, keys = scenario
+    xmlid = XMLID[hvars["standin_series"]] + "multi"
+    for database in DATABASES:
+        record = read_record(host, hvars, database, xmlid)
+        wanted = expected_installments(hvars["standin_series"], keys, database)
+        assert {name: record.get(name, "<no such field>") for name in wanted} == wanted, database
+        # a record of its own: the provider's title is not written there
+        assert record["name"] != read_record(host, hvars, database)["name"]
+
+
 # -- bad values ---------------------------------------------------------------------------------------------------
 PROBE_FAILED = {"ok": False, "failed_count": 1, "probes": [
     {"url": "https://shop.example.test", "verdict": "DNS", "ok": False,
@@ -222,6 +261,10 @@ CASES = [
      {"card_types": ["CB", "NOPE"]}, None,
      ["Cannot configure the provider in database shop2: settings.card_types: 'NOPE' not found in systempay.card"]),
     ("setting this generation has no field for", "unavailable", {}, None, ["is not a setting of"]),
+    ("one installment", {"installments": {"count": 1}}, {}, None,
+     ["settings.installments.count must be 2 or more (the number of installments), not 1"]),
+    ("installments in production without production key", {"installments": {"mode": "production"}}, {}, None,
+     ["settings.key_production is required with installments.mode production"]),
 ]
 
 
@@ -279,7 +322,8 @@ def test_bad_values_change_nothing(bad_runs, scenario):
     assert counts["changed"] == 0 and counts["failed"] == 0, run.stdout
     assert len(bad_runs["refusals"]) == len(CASES), run.stdout
     assert bad_runs["after"] == bad_runs["before"]
-    assert bad_runs["before"]["shop1"]["name"] == "Carte bancaire"       # a real read, not two empty ones
+    assert bad_runs["before"]["shop1"]["provider"]["name"] == "Carte bancaire"   # a real read, not empty ones
+    assert bad_runs["before"]["shop1"]["installments"]["systempay_multi_count"] == "4"
 
 
 # -- test -> production, at -vvv ----------------------------------------------------------------------------------
@@ -310,8 +354,9 @@ def test_check_mode_tells_what_would_change_and_writes_nothing(production, scena
     mode_field = "environment" if hvars["standin_series"] == "12.0" else "state"
     out = " ".join(check.stdout.split())
     for database in DATABASES:
-        assert (f"database {database}: production, published; would change 2 fields ({mode_field}, systempay_key_prod)"
-                in out)
+        # the installments record takes the shop's production key too (it stays in test mode)
+        assert (f"database {database}: production, published; would change 3 fields ({mode_field}, systempay_key_prod, "
+                "installments.systempay_key_prod); installments: test, published" in out)
     assert 'systempay_key_prod: "********" -> "******** (changed)"' in out
 
 
@@ -323,14 +368,20 @@ def test_switch_to_production(production, scenario):
     series = hvars["standin_series"]
     mode_field = "environment" if series == "12.0" else "state"
     for database in DATABASES:
-        before, after = production["before"][database], production["after"][database]
+        before, after = production["before"][database]["provider"], production["after"][database]["provider"]
         wanted = expected(series, keys, database, mode="production")
         assert {name: plain(after.get(name)) for name in wanted} == wanted, database
         changed = sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
         assert changed == sorted([mode_field, "systempay_key_prod", "write_date"]), database
+        before, after = production["before"][database]["installments"], production["after"][database]["installments"]
+        wanted = expected_installments(series, keys, database, mode="production")
+        assert {name: after.get(name) for name in wanted} == wanted, database
+        changed = sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
+        assert changed == ["systempay_key_prod", "write_date"], database
     out = " ".join(run.stdout.split())
     for database in DATABASES:
-        assert f"database {database}: production, published; wrote 2 fields ({mode_field}, systempay_key_prod)" in out
+        assert (f"database {database}: production, published; wrote 3 fields ({mode_field}, systempay_key_prod, "
+                "installments.systempay_key_prod); installments: test, published" in out)
     # --diff: before and after of each field, the key masked
     assert 'systempay_key_prod: "********" -> "******** (changed)"' in out
 
@@ -382,4 +433,6 @@ def test_a_fresh_install_without_rest_keys_ends_in_redirect_and_the_report_says_
         [record] = json.load(handle)["hosts"]
     [shop3] = [db for db in record["databases"] if db["name"] == "shop3"]
     assert (shop3["action"], shop3["provider_action"], shop3["provider_notes"]) == ("install", "update", [note])
+    # settings without installments: the installments record is left as the install made it, and said so
+    assert shop3["installments"].startswith("not managed")
     assert note in " ".join(run.stdout.split())

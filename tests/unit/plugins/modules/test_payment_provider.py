@@ -773,3 +773,91 @@ def test_keys_already_set_in_the_database_count_and_the_plan_stage_refuses_befor
         'the embedded form is built with: %s are not given and not set in databases shop1, shop2; give them, or '
         'leave entry_mode out (or set it to redirect); nothing written' % MISSING_TEST_KEYS)
     assert _loads(fresh) == loads
+
+
+# -- the installments record (<brand>multi) --------------------------------------------------------------
+INSTALLMENTS = dict(count=4, period=15, first='40', mode='test', published=True)
+# the installments record after INSTALLMENTS (vendor-releases.json: the multi_* fields are Char), with the shop's id
+# and test key taken from the settings; the mode and publish fields per generation (ground truth 4, 7)
+MULTI = dict(systempay_multi_count='4', systempay_multi_period='15', systempay_multi_first='40',
+             systempay_site_id='87654321', systempay_key_test=KEY_TEST, systempay_sign_algo='SHA-1')
+MULTI_STATUS = {'16.0': dict(state='test', is_published=True), '17.0': dict(state='test', is_published=True),
+                '15.0': dict(state='test'), '12.0': dict(environment='test', website_published=True)}
+
+
+def read_multi(host, db, fields):
+    fields = sorted(fields)
+    result = host.shell(db, _READ % {'xmlid': XMLID[host.series] + 'multi', 'fields': fields})
+    for line in result.stdout.splitlines():
+        if line.startswith('RECORD='):
+            record = json.loads(line[len('RECORD='):])
+            record.pop('write_date')
+            return record
+    raise AssertionError(result.stderr)
+
+
+@pytest.mark.parametrize('series', ['16.0', '12.0'])
+def test_the_installments_record_is_set_with_the_shop_s_keys_and_read_back(make_host, series):
+    host = make_host(series, converged_first=True)
+    expected = dict(MULTI, **MULTI_STATUS[series])
+    assert read_multi(host, 'shop1', expected) != expected     # the addon's data: 3 installments, 30 days
+    before = read_record(host, 'shop1', all_fields(host))
+    result = run_module(payment_provider, args(host, settings_for(series, installments=INSTALLMENTS),
+                                               databases=['shop1']), diff=True)
+    entry = result['databases'][0]
+    assert result['changed'] is True and entry['action'] == 'update'
+    assert entry['installments'] == dict(managed=True, record=dict(xmlid=XMLID[series] + 'multi',
+                                                                   id=entry['installments']['record']['id']),
+                                         mode='test', published=True, action='update', summary='test, published')
+    assert 'installments.systempay_multi_count' in entry['changed_fields']
+    assert entry['diff']['after']['installments.systempay_key_test'] == '******** (changed)'
+    assert read_multi(host, 'shop1', expected) == expected
+    # the provider record is as it was (converged), the keys are nowhere in the result
+    assert dict((k, v) for k, v in read_record(host, 'shop1', all_fields(host)).items() if k != 'write_date') == \
+        dict((k, v) for k, v in before.items() if k != 'write_date')
+    assert not [secret for secret in SECRETS if secret in json.dumps(result)]
+    again = run_module(payment_provider, args(host, settings_for(series, installments=INSTALLMENTS),
+                                              databases=['shop1']))
+    assert again['changed'] is False and again['databases'][0]['installments']['action'] == 'none'
+
+
+def test_installments_left_out_are_not_managed_and_reported_as_gather_read_them(make_host):
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    assert facts['database_states']['shop1']['installments']['record']['systempay_multi_count'] == '3'
+    multi_before = read_multi(host, 'shop1', dict(MULTI, state=1, is_published=1))
+    result = run_module(payment_provider, args(host, settings_for('16.0'), odoo_facts=facts))
+    assert [e['installments'] for e in result['databases']] == [dict(
+        managed=False, record=None, mode='test', published=False, action='none',
+        summary='not managed (test, not published)')] * 2
+    # without gather's read, it is not read just for the report
+    bare = run_module(payment_provider, args(host, settings_for('16.0')))
+    assert bare['databases'][0]['installments']['summary'] == 'not managed'
+    assert read_multi(host, 'shop1', dict(MULTI, state=1, is_published=1)) == multi_before
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(count=1), 'settings.installments.count must be 2 or more'),
+    (dict(period=0), 'settings.installments.period must be 1 or more'),
+    (dict(first='100'), 'settings.installments.first must be the first payment as a percentage of the total'),
+    (dict(first='half'), "settings.installments.first must be the first payment as a percentage of the total, above 0 "
+                         "and below 100, or empty for equal installments, not 'half'"),
+    (dict(mode='production'), 'settings.key_production is required with installments.mode production'),
+    (dict(counts=3), 'settings.installments.counts (did you mean settings.installments.count?)'),
+])
+def test_bad_installments_are_refused_and_nothing_is_written(make_host, change, message):
+    host = make_host('16.0', shared=True)
+    before = read_multi(host, 'shop1', dict(MULTI, state=1, is_published=1))
+    result = run_module(payment_provider, args(host, settings_for('16.0', installments=dict(INSTALLMENTS, **change)),
+                                               databases=['shop1']), fails=True)
+    assert message in result['msg']
+    assert read_multi(host, 'shop1', dict(MULTI, state=1, is_published=1)) == before
+
+
+def test_installments_on_a_release_without_that_record_are_refused_naming_the_releases(make_host):
+    host = make_host('12.0', shared=True)
+    settings = settings_for('12.0', installments=dict(mode='test'))
+    result = run_module(payment_provider, args(host, settings, release='1.1.1', validate_only=True), fails=True)
+    assert ('settings.installments.mode is not a setting of addon release 1.1.1 (releases that have it: '
+            '1.2.0-4.3.0)') in result['msg']
