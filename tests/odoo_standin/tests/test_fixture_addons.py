@@ -1,9 +1,11 @@
 """The collection's fixture addons (tests/fixtures/addons, built by build.py) on the stand-in:
 IPN behaviours of ground truth section 5 (16, 3.x) and section 7 (15, 2.x), and the broken builds."""
+import json
 import os
 import shutil
 import subprocess
 import sys
+import urllib.parse
 import zipfile
 
 import pytest
@@ -47,6 +49,10 @@ def test_3x_ipn_on_16(host, zips, version):
         assert (status, headers['Allow'], body) == (405, 'OPTIONS, POST', '')
         status, headers, body = host.http('POST', IPN, data=b'')
         assert (status, headers['Content-Type'], body) == (200, 'text/html; charset=utf-8', 'Bad request received.')
+        # a REST-shaped notification of an order whose cycle is not closed (ground truth 9 and 10)
+        rest = urllib.parse.urlencode({'kr-answer': json.dumps({'orderCycle': 'OPEN'}), 'kr-hash': '0' * 64,
+                                       'kr-hash-algorithm': 'sha256_hmac'}).encode()
+        assert host.http('POST', IPN, data=rest)[::2] == (200, 'Payment failure.')
 
 
 def test_3x_needs_account_on_16(host, zips):
