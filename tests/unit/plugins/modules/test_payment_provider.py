@@ -16,6 +16,7 @@ __metaclass__ = type
 import getpass
 import json
 import os
+import re
 
 import pytest
 
@@ -861,3 +862,120 @@ def test_installments_on_a_release_without_that_record_are_refused_naming_the_re
     result = run_module(payment_provider, args(host, settings, release='1.1.1', validate_only=True), fails=True)
     assert ('settings.installments.mode is not a setting of addon release 1.1.1 (releases that have it: '
             '1.2.0-4.3.0)') in result['msg']
+
+
+# -- every setting of each release, on the series it is made for ---------------------------------------------
+FACTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures',
+                          'vendor-releases.json')
+with open(FACTS_FILE) as _handle:
+    RELEASE_FACTS = json.load(_handle)['releases']
+# release x series pairs of issue 13 (1.2.6 on 12 and 14, the acquirer's environment vs state; 3.0.3 and 4.0.0 with
+# the gateway URL; 4.1.0 with neither it nor the REST keys; 3.1.1 and 4.3.0 with the REST keys and embedded form)
+RELEASE_PAIRS = [('1.2.6', '12.0'), ('1.2.6', '14.0'), ('2.0.5', '15.0'), ('3.0.3', '16.0'), ('3.1.1', '16.0'),
+                 ('4.0.0', '17.0'), ('4.1.0', '18.0'), ('4.3.0', '18.0')]
+# The addon fields that hold no setting (read-only help and URLs, a computed warning).
+NOT_SETTINGS = ('doc', 'notify_url', 'rest_api_notify_url', 'multi_warning')
+
+
+def _form_value(spec, truthy):
+    """The stored value of a yes/no selection of the release (``yes``/``no`` on 3.1.x, ``1``/``0`` from 4.2.0)."""
+    values = spec['selection']
+    return ('yes' if 'yes' in values else '1') if truthy else ('no' if 'no' in values else '0')
+
+
+def release_setting(suffix, spec):
+    """``(setting path, value given, value stored)`` for the addon field ``<brand>_<suffix>`` whose facts (type,
+    selection values) are ``spec``; None for a field the collection has no setting for (the test then fails)."""
+    form = re.match(r'^(smartform|embedded)_(pop_in|theme|compact_mode|payment_attempts)$', suffix)
+    if form:
+        name = form.group(2)
+        if name in ('pop_in', 'compact_mode'):
+            return 'embedded_form.' + name, True, _form_value(spec, True)
+        return ('embedded_form.theme', 'classic', 'classic') if name == 'theme' else \
+            ('embedded_form.payment_attempts', 2, '2')
+    if suffix == 'payment_data_entry_mode':
+        # the embedded form as the release spells it: its one value that is neither redirect nor extended
+        [embedded] = [value for value in spec['selection_values'] if value != 'redirect' and 'extended' not in value]
+        return 'entry_mode', 'embedded', embedded
+    rest = dict(test_password='test_password', prod_password='prod_password', public_test_key='public_test_key',
+                public_production_key='public_production_key', sha256_test_key='sha256_test_key',
+                sha256_prod_key='sha256_prod_key')
+    if suffix in rest:
+        return 'rest.' + suffix, REST[suffix], REST[suffix]
+    return {
+        'site_id': ('shop_id', '87654321', '87654321'), 'key_test': ('key_test', KEY_TEST, KEY_TEST),
+        'key_prod': ('key_production', KEY_PROD, KEY_PROD), 'sign_algo': ('sign_algo', 'SHA-1', 'SHA-1'),
+        'gateway_url': ('gateway_url', GATEWAY, GATEWAY), 'language': ('language', 'fr', 'fr'),
+        'available_languages': ('available_languages', ['fr', 'en'], ['en', 'fr']),
+        'capture_delay': ('capture_delay', 3, '3'), 'validation_mode': ('validation_mode', 'manual', '1'),
+        'payment_cards': ('card_types', ['CB', 'VISA'], ['CB', 'VISA']),
+        'threeds_min_amount': ('threeds_min_amount', '50.00', '50'),
+        'redirect_enabled': ('redirect.enabled', True, '1'),
+        'redirect_success_timeout': ('redirect.success_timeout', 10, '10'),
+        'redirect_success_message': ('redirect.success_message', 'Merci', 'Merci'),
+        'redirect_error_timeout': ('redirect.error_timeout', 20, '20'),
+        'redirect_error_message': ('redirect.error_message', 'Echec', 'Echec'),
+        'return_mode': ('return_mode', 'POST', 'POST'),
+        'multi_count': ('installments.count', 4, '4'), 'multi_period': ('installments.period', 15, '15'),
+        'multi_first': ('installments.first', '40', '40'),
+    }.get(suffix)
+
+
+def nest(flat):
+    """The settings structure of flattened settings (``redirect.enabled`` -> ``{'redirect': {'enabled': …}}``)."""
+    settings = {}
+    for path, value in flat.items():
+        group, dummy, name = path.rpartition('.')
+        (settings.setdefault(group, {}) if group else settings)[name] = value
+    return settings
+
+
+@pytest.mark.parametrize('version, series', RELEASE_PAIRS, ids=['%s-on-%s' % pair for pair in RELEASE_PAIRS])
+def test_every_setting_of_the_release_is_set_and_read_back(tmp_path, monkeypatch, fixtures, version, series):
+    """The release's fields come from vendor-releases.json; each one that holds a setting is set through the
+    module and read back from the record (the installments record for the multi_* ones); a re-run changes
+    nothing; a setting of another release is refused, naming the releases that have it, with nothing written."""
+    fields = dict((name[len('lyra_'):], spec) for name, spec in RELEASE_FACTS[version]['fields'].items()
+                  if name.startswith('lyra_'))
+    table = dict((suffix, release_setting(suffix, spec)) for suffix, spec in fields.items()
+                 if suffix not in NOT_SETTINGS)
+    assert [suffix for suffix, row in table.items() if row is None] == []       # every field has its setting
+    host = SeriesHost(tmp_path / 'host', series)
+    host.put_addon(fixtures.unpacked(version))
+    host.create_db('shop1', MODULES)
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init',
+                     '--without-demo=all').returncode == 0, host.read_log()
+    units = tmp_path / 'units'
+    units.mkdir()
+    _isolate(monkeypatch, units, host)
+    flat = dict((path, given) for path, given, dummy in table.values())
+    flat.update(mode='test')
+    flat['installments.mode'] = 'test'
+    result = run_module(payment_provider, args(host, nest(flat), databases=['shop1']))
+    assert result['changed'] is True and result['databases'][0]['action'] == 'update'
+    xmlid = 'payment_systempay.payment_%s_systempay' % ('provider' if float(series) >= 16 else 'acquirer')
+    names = ['systempay_' + suffix for suffix in table]
+    provider_fields = [name for name in names if '_multi_' not in name]
+    multi_fields = [name for name in names if '_multi_' in name]
+    record = host_record(host, xmlid, provider_fields)
+    multi = host_record(host, xmlid + 'multi', multi_fields)
+    stored = dict(('systempay_' + suffix, row[2]) for suffix, row in table.items())
+    assert dict(record, **multi) == stored
+    again = run_module(payment_provider, args(host, nest(flat), databases=['shop1']))
+    assert again['changed'] is False
+    # a setting of another release
+    other = 'gateway_url' if 'gateway_url' not in fields else 'rest.test_password'
+    wrong = dict(flat, **{other: GATEWAY if other == 'gateway_url' else 'x' * 12})
+    refused = run_module(payment_provider, args(host, nest(wrong), databases=['shop1']), fails=True)
+    assert '%s is not a setting of' % other in refused['msg'] and 'releases that have it' in refused['msg']
+    assert host_record(host, xmlid, provider_fields) == record
+
+
+def host_record(host, xmlid, fields):
+    result = host.shell('shop1', _READ % {'xmlid': xmlid, 'fields': sorted(fields)})
+    for line in result.stdout.splitlines():
+        if line.startswith('RECORD='):
+            record = json.loads(line[len('RECORD='):])
+            record.pop('write_date')
+            return record
+    raise AssertionError(result.stderr)
