@@ -1187,40 +1187,44 @@ def release_facts(series, brand, flat, version):
     return facts, provider.unavailable(flat, facts)
 
 
+def _grouped(found):
+    """``[(key, [db, ...])]`` of ``(key, db)`` pairs, keys in the order first found: the same refusal in several
+    databases, said once."""
+    groups = {}
+    for key, db in found:
+        groups.setdefault(key, []).append(db)
+    return list(groups.items())
+
+
+def _refuse(module, errors):
+    """Fail the task with every error, nothing written (the plan stage's and the value checks' refusal)."""
+    if errors:
+        module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
+                         databases=[], changed=False)
+
+
 def _check_recorded(module, host, flats):
     """Without O(release): each database's settings against the release it records, as gather read it (the plan
     stage; databases without a fresh read are checked when they are worked on)."""
-    errors = []
-    # the same error of databases recording the same version, said once
-    where, order = {}, []
+    found = []
     name = 'payment_%s' % module.params['brand']
     for db in sorted(flats):
         state = host.state(db, [name])
         row = db_state.module_rows(state, [name]).get(name) if state is not None else None
         if not row or row.get('state') != 'installed' or not row.get('latest_version'):
             continue
-        dummy, found = release_facts(host.series, module.params['brand'], flats[db], row['latest_version'])
-        for error in found:
-            key = (error, row['latest_version'])
-            if key not in where:
-                where[key] = []
-                order.append(key)
-            where[key].append(db)
-    for error, version in order:
-        dbs = where[(error, version)]
-        errors.append('%s (database%s %s record%s version %s)' % (error, 's' if len(dbs) > 1 else '', ', '.join(dbs),
-                                                                  '' if len(dbs) > 1 else 's', version))
-    if errors:
-        module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
-                         databases=[], changed=False)
+        dummy, errors = release_facts(host.series, module.params['brand'], flats[db], row['latest_version'])
+        found.extend(((error, row['latest_version']), db) for error in errors)
+    _refuse(module, ['%s (database%s %s record%s version %s)' % (error, 's' if len(dbs) > 1 else '', ', '.join(dbs),
+                                                                 '' if len(dbs) > 1 else 's', version)
+                     for (error, version), dbs in _grouped(found)])
 
 
 def _check_embedded_keys(module, host, flats, facts):
     """The plan stage's check of an embedded entry mode asked for without the REST keys of the provider's mode: not
     given, and not set in the database as gather read it (none where the module is not installed yet). Databases
     without that read are checked when they are worked on."""
-    # the same refusal in several databases, said once
-    where, order = {}, []
+    found = []
     name = 'payment_%s' % module.params['brand']
     for db in sorted(flats):
         flat = flats[db]
@@ -1235,8 +1239,8 @@ def _check_embedded_keys(module, host, flats, facts):
         if facts['release'] is None:
             if not installed:
                 continue
-            db_facts, found = release_facts(host.series, module.params['brand'], flat, row.get('latest_version'))
-            if db_facts is None or found:
+            db_facts, errors = release_facts(host.series, module.params['brand'], flat, row.get('latest_version'))
+            if db_facts is None or errors:
                 continue
         if not db_facts['fields'].get('entry_mode'):
             continue
@@ -1244,37 +1248,26 @@ def _check_embedded_keys(module, host, flats, facts):
         mode = flat.get('mode') or provider.status(record, db_facts)[0] or 'test'
         missing = provider.missing_embedded_keys(mode, flat, provider.keys_set(db_facts, record))
         if missing:
-            key = (flat['entry_mode'], mode, tuple(missing))
-            if key not in where:
-                where[key] = []
-                order.append(key)
-            where[key].append(db)
-    errors = [provider.embedded_keys_error(entry_mode, mode, missing, where[(entry_mode, mode, missing)])
-              for entry_mode, mode, missing in order]
-    if errors:
-        module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
-                         databases=[], changed=False)
+            found.append(((flat['entry_mode'], mode, tuple(missing)), db))
+    _refuse(module, [provider.embedded_keys_error(entry_mode, mode, missing, dbs)
+                     for (entry_mode, mode, missing), dbs in _grouped(found)])
 
 
 def _check_all(module, flats, facts):
-    """Every error of every database's settings, before anything is read or written (fails the task)."""
+    """Every error of every database's settings, before anything is read or written (fails the task): errors of
+    every database first, then the others, each naming its databases."""
     errors = []
     url = module.params['web_base_url']
     if url is not None:
         error = provider.check_url(url)
         if error:
             errors.append(error)
-    where = {}
-    for db in sorted(flats):
-        for error in provider.check(flats[db], 'settings', module.params['ipn_probe_passed']) + \
-                provider.unavailable(flats[db], facts):
-            where.setdefault(error, []).append(db)
-    for error in sorted(where, key=lambda text: (len(where[text]) != len(flats), text)):
-        dbs = where[error]
+    found = [(error, db) for db in sorted(flats)
+             for error in provider.check(flats[db], 'settings', module.params['ipn_probe_passed'])
+             + provider.unavailable(flats[db], facts)]
+    for error, dbs in sorted(_grouped(found), key=lambda item: (len(item[1]) != len(flats), item[0])):
         errors.append(error if len(dbs) == len(flats) else '%s (database %s)' % (error, ', '.join(dbs)))
-    if errors:
-        module.fail_json(msg='Cannot configure the payment provider: %s; nothing written' % '; '.join(errors),
-                         databases=[], changed=False)
+    _refuse(module, errors)
 
 
 def main():
