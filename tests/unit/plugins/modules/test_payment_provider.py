@@ -787,14 +787,8 @@ MULTI_STATUS = {'16.0': dict(state='test', is_published=True), '17.0': dict(stat
 
 
 def read_multi(host, db, fields):
-    fields = sorted(fields)
-    result = host.shell(db, _READ % {'xmlid': XMLID[host.series] + 'multi', 'fields': fields})
-    for line in result.stdout.splitlines():
-        if line.startswith('RECORD='):
-            record = json.loads(line[len('RECORD='):])
-            record.pop('write_date')
-            return record
-    raise AssertionError(result.stderr)
+    """The installments record's ``fields`` in ``db``."""
+    return host_record(host, XMLID[host.series] + 'multi', fields, db)
 
 
 @pytest.mark.parametrize('series', ['16.0', '12.0'])
@@ -971,8 +965,9 @@ def test_every_setting_of_the_release_is_set_and_read_back(tmp_path, monkeypatch
     assert host_record(host, xmlid, provider_fields) == record
 
 
-def host_record(host, xmlid, fields):
-    result = host.shell('shop1', _READ % {'xmlid': xmlid, 'fields': sorted(fields)})
+def host_record(host, xmlid, fields, db='shop1'):
+    """The ``fields`` of the record ``xmlid`` in ``db``, as the stand-in has them (without ``write_date``)."""
+    result = host.shell(db, _READ % {'xmlid': xmlid, 'fields': sorted(fields)})
     for line in result.stdout.splitlines():
         if line.startswith('RECORD='):
             record = json.loads(line[len('RECORD='):])
