@@ -18,7 +18,7 @@ from . import modules, release, sql_db
 from .fields import _UNSET
 from .api import SUPERUSER_ID, Environment
 from .convert import load_data
-from .models import MAGIC_FIELDS, MetaModel, build_model
+from .models import MAGIC_FIELDS, MetaModel, build_model, model_name_of
 from .tools import config
 
 _logger = logging.getLogger('odoo.modules.loading')
@@ -199,6 +199,7 @@ def _install_or_upgrade(registry, env, name, state):
     mode = 'init' if state == 'to install' else 'update'
     _logger.info("Loading module %s (%s)", name, 'install' if mode == 'init' else 'upgrade')
     _init_new_columns(registry, env, name)
+    _reflect(registry, env, name)
     if mode == 'init':
         _call_hook(registry, env, name, 'pre_init_hook')
     load_data(env, name, manifest, mode)
@@ -211,6 +212,58 @@ def _install_or_upgrade(registry, env, name, state):
     env.cr.commit()
 
 
+def _module_models(registry, module):
+    """The models ``module`` defines or extends, sorted."""
+    names = set(model_name_of(cls) for cls in MetaModel.module_to_models.get(module, []))
+    return sorted(name for name in names if name in registry)
+
+
+def _reflect(registry, env, module):
+    """Record the fields of the models ``module`` defines or extends in ``ir.model.fields`` and their list
+    selections in ``ir.model.fields.selection`` (13+), as Odoo's ``init_models`` does for a module being installed
+    or upgraded (``_reflect_fields``, ``_reflect_selections``); rows of fields and values the code no longer has
+    go (Odoo removes them at the end of the update)."""
+    if 'ir.model.fields' not in registry:
+        return
+    Fields = env['ir.model.fields'].sudo()
+    Selection = env['ir.model.fields.selection'].sudo() if 'ir.model.fields.selection' in registry else None
+    for model_name in _module_models(registry, module):
+        existing = {rec.name: rec for rec in Fields.search([('model', '=', model_name)])}
+        for name, field in registry[model_name]._fields.items():
+            vals = {'name': name, 'model': model_name, 'field_description': field.string, 'ttype': field.type,
+                    'relation': field.args.get('comodel_name') or False,
+                    'relation_field': field.args.get('inverse_name') or False,
+                    'required': bool(field.required), 'readonly': bool(field.readonly),
+                    'store': bool(field.store), 'translate': bool(field.translate)}
+            record = existing.pop(name, None)
+            if record is None:
+                record = Fields.create(vals)
+            elif any(record[key] != value for key, value in vals.items()):
+                record.write(vals)
+            if Selection is not None and field.type == 'selection':
+                _reflect_selection(Selection, record, field)
+        for record in existing.values():
+            if Selection is not None:
+                Selection.search([('field_id', '=', record.id)]).unlink()
+            record.unlink()
+
+
+def _reflect_selection(Selection, record, field):
+    selection = field.args.get('selection')
+    rows = {rec.value: rec for rec in Selection.search([('field_id', '=', record.id)])}
+    if not isinstance(selection, list):
+        return
+    for index, (value, label) in enumerate(selection):
+        row = rows.pop(value, None)
+        vals = {'field_id': record.id, 'value': value, 'name': str(label), 'sequence': index}
+        if row is None:
+            Selection.create(vals)
+        elif row.name != vals['name'] or row.sequence != index:
+            row.write({'name': vals['name'], 'sequence': index})
+    for row in rows.values():
+        row.unlink()
+
+
 def _init_new_columns(registry, env, module):
     """Fill the rows that exist with the default of each stored field ``module`` adds to their model.
 
@@ -219,11 +272,7 @@ def _init_new_columns(registry, env, module):
     then (while the module's state is still ``to install`` or ``to upgrade``). The stand-in keeps rows as JSON
     objects, so a column "exists" when the rows hold its key (``create`` stores every field).
     """
-    names = set()
-    for cls in MetaModel.module_to_models.get(module, []):
-        inherit = [cls._inherit] if isinstance(cls._inherit, str) else list(cls._inherit or [])
-        names.add(cls.__dict__.get('_name') or (inherit[0] if inherit else None))
-    for model_name in sorted(name for name in names if name in registry):
+    for model_name in _module_models(registry, module):
         model = env[model_name]
         rows = env.cr.fetch_all(model_name)
         if not rows:

@@ -569,10 +569,20 @@ class TransientModel(Model):
     _transient = True
 
 
+def _inherits_of(cls):
+    return [cls._inherit] if isinstance(cls._inherit, str) else list(cls._inherit or [])
+
+
+def model_name_of(cls):
+    """The model a definition class defines or extends: its own ``_name``, else the first ``_inherit``."""
+    inherit = _inherits_of(cls)
+    return cls.__dict__.get('_name') or cls._name or (inherit[0] if inherit else None)
+
+
 def build_model(registry, cls):
     """Add definition class ``cls`` to ``registry.models`` (the Odoo ``_build_model`` step)."""
-    inherit = [cls._inherit] if isinstance(cls._inherit, str) else list(cls._inherit or [])
-    name = cls.__dict__.get('_name') or cls._name or (inherit[0] if inherit else None)
+    inherit = _inherits_of(cls)
+    name = model_name_of(cls)
     if not name:
         raise TypeError("Model %r has no _name" % cls)
     for parent in inherit:

@@ -4,7 +4,7 @@ import xmlrpc.client
 
 import pytest
 
-from standin_helpers import make_provider_addon
+from standin_helpers import make_module, make_provider_addon
 
 
 @pytest.fixture
@@ -107,3 +107,74 @@ def test_list_db_false(host):
     with host.server():
         err = fault(lambda: host.rpc('db').list())
     assert (err.faultCode, err.faultString) == (3, 'Access Denied')
+
+
+LAZY_MODEL = '''
+    from odoo import fields, models
+    from odoo.tools.translate import _lt
+
+    LABELS = {'en': _lt('English'), 'fr': _lt('French')}
+
+
+    class Thing(models.Model):
+        _name = 'thing.thing'
+        _description = 'Thing'
+
+        def _get_languages(self):
+            return [(code, label) for code, label in LABELS.items()]
+
+        language = fields.Selection(selection=_get_languages, string='Language')
+        algo = fields.Selection([('SHA-1', 'SHA-1'), ('SHA-256', 'HMAC-SHA-256')], string='Algorithm')
+'''
+
+
+def test_lazy_selection_labels_cannot_be_marshalled_and_fields_are_reflected(make_host):
+    """Odoo 17 with the vendor's 4.3.0 (ground truth 10): fields_get of a selection whose labels are lazy
+    translations fails over XML-RPC (TypeError, fault 1); without the 'selection' attribute it answers. The
+    fields a module's install or upgrade leaves are in ir.model.fields, and the values of list selections (not
+    those given by a method) in ir.model.fields.selection (Odoo's _reflect_fields / _reflect_selections)."""
+    host = make_host('17.0')
+    files = {'__init__.py': 'from . import models\n', 'models.py': LAZY_MODEL}
+    make_module(host.addons, 'thing', files=files)
+    host.create_db('shop1', 'thing')
+    with host.server():
+        err = fault(lambda: host.execute('shop1', 'thing.thing', 'fields_get', ['language'],
+                                         attributes=['type', 'selection']))
+        assert err.faultCode == 1
+        assert err.faultString.rstrip().endswith(
+            "TypeError: cannot marshal <class 'odoo.tools.translate._lt'> objects")
+        assert host.execute('shop1', 'thing.thing', 'fields_get', ['language', 'algo'],
+                            attributes=['type', 'readonly']) == {
+            'language': {'type': 'selection', 'readonly': False}, 'algo': {'type': 'selection', 'readonly': False}}
+        reflected = host.execute('shop1', 'ir.model.fields', 'search_read', [('model', '=', 'thing.thing')],
+                                 fields=['name', 'ttype'])
+        assert {('language', 'selection'), ('algo', 'selection')} <= {(row['name'], row['ttype'])
+                                                                       for row in reflected}
+        values = host.execute('shop1', 'ir.model.fields.selection', 'search_read',
+                              [('field_id.model', '=', 'thing.thing')], fields=['field_id', 'value', 'name'])
+        algo = [row['id'] for row in reflected if row['name'] == 'algo']
+        assert [(row['field_id'][0], row['value'], row['name']) for row in values] == \
+            [(algo[0], 'SHA-1', 'SHA-1'), (algo[0], 'SHA-256', 'HMAC-SHA-256')]
+    # an upgrade that drops a field and a value: their rows go
+    files['models.py'] = LAZY_MODEL.replace("('SHA-1', 'SHA-1'), ", '').replace(
+        "        language = fields.Selection(selection=_get_languages, string='Language')\n", '')
+    make_module(host.addons, 'thing', version='2.0', files=files)
+    assert host.odoo('-d', 'shop1', '-u', 'thing', '--stop-after-init').returncode == 0
+    with host.server():
+        names = {row['name'] for row in host.execute('shop1', 'ir.model.fields', 'search_read',
+                                                     [('model', '=', 'thing.thing')], fields=['name'])}
+        assert 'algo' in names and 'language' not in names
+        assert [row['value'] for row in host.execute('shop1', 'ir.model.fields.selection', 'search_read',
+                                                     [('field_id.model', '=', 'thing.thing')],
+                                                     fields=['value'])] == ['SHA-256']
+
+
+def test_lazy_labels_are_a_class_of_their_own_on_18(make_host):
+    """Odoo 18 names the lazy label class LazyGettext (tools/translate.py: _lt = LazyGettext)."""
+    host = make_host('18.0')
+    make_module(host.addons, 'thing', files={'__init__.py': 'from . import models\n', 'models.py': LAZY_MODEL})
+    host.create_db('shop1', 'thing')
+    with host.server():
+        err = fault(lambda: host.execute('shop1', 'thing.thing', 'fields_get', ['language'],
+                                         attributes=['selection']))
+        assert "cannot marshal <class 'odoo.tools.translate.LazyGettext'> objects" in err.faultString
