@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
+import xmlrpc.client
 import zipfile
 
 import pytest
@@ -138,3 +139,29 @@ def test_an_upgrade_that_adds_the_entry_mode_gives_the_existing_record_redirect(
         [mod] = host.execute('shop1', 'ir.module.module', 'search_read', [('name', '=', 'payment_systempay')],
                              fields=['latest_version'])
         assert mod['latest_version'] == '%s.%s' % (series, new)
+
+
+@pytest.mark.parametrize('series,version,lazy', [('17.0', '4.3.0', True), ('17.0', '4.1.0', False),
+                                                 ('16.0', '3.1.1', False)])
+def test_lazy_labels_of_the_releases_from_4_2_0_break_fields_get_over_xmlrpc(make_host, zips, series, version, lazy):
+    """Ground truth 10 (Odoo 17 + 4.3.0): XML-RPC fields_get of the language fails, "cannot marshal <class
+    'odoo.tools.translate._lt'> objects"; releases before 4.2.0 answer. Either way the values of the provider's list
+    selections are in ir.model.fields.selection and those of the method-given ones (language, entry mode) are not."""
+    host = make_host(series)
+    install_zip(host, zips[version])
+    host.create_db('shop1', 'website_sale,account,payment_systempay')
+    with host.server():
+        call = lambda: host.execute('shop1', 'payment.provider', 'fields_get', ['systempay_language'],  # noqa: E731
+                                    attributes=['type', 'selection'])
+        if lazy:
+            with pytest.raises(xmlrpc.client.Fault) as info:
+                call()
+            assert "TypeError: cannot marshal <class 'odoo.tools.translate._lt'> objects" in info.value.faultString
+        else:
+            assert [code for code, _label in call()['systempay_language']['selection']][:3] == ['cn', 'de', 'es']
+        rows = host.execute('shop1', 'ir.model.fields.selection', 'search_read',
+                            [('field_id.model', '=', 'payment.provider'),
+                             ('field_id.name', 'in', ['systempay_sign_algo', 'systempay_language',
+                                                      'systempay_payment_data_entry_mode'])],
+                            fields=['value'])
+        assert [row['value'] for row in rows] == ['SHA-1', 'SHA-256']
