@@ -21,7 +21,10 @@ description:
     C(environment) up to 12, C(state) from 13; see C(docs/provider-settings.md) for the whole table).
     A setting left out (or null) is left as the database has it.
   - For each database, in turn - reads the model's fields (C(fields_get)) and fails when a field the generation
-    table expects is missing (a generation this collection has not met); finds the record by its xml id
+    table expects is missing (a generation this collection has not met). With O(transport=rpc) from Odoo 13 it
+    asks C(fields_get) without the selection values, which Odoo cannot send over XML-RPC when the addon's labels
+    are lazy translations (4.2.0 on), and reads the values of the list selections from
+    C(ir.model.fields.selection); finds the record by its xml id
     (C(payment_<brand>.payment_provider_<brand>) from 16, C(payment_<brand>.payment_acquirer_<brand>) before);
     resolves names to ids (website by name or domain, journal by name or code, countries by code, card types
     and languages by code in C(<brand>.card) and C(<brand>.language), payment icons by name); writes only the
@@ -866,11 +869,13 @@ class Run(object):
             transport.batch_call('ir.model.data', 'search_read',
                                  [[('module', '=', module_name), ('name', '=', xml_name)]],
                                  {'fields': ['model', 'res_id']}),
-            transport.batch_call(model, 'fields_get', kwargs={'attributes': db_state.FIELD_ATTRIBUTES}),
+            transport.batch_call(model, 'fields_get', kwargs={'attributes': self._field_attributes()}),
         ]
         if web_base_url:
             calls += [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
                       transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url.freeze'])]
+        selection_calls = self._selection_calls(model)
+        calls += selection_calls
         # the gather stage's read of this database, when no step changed it since (no Odoo process then)
         gathered = self.host.state(db, [facts['module']])
         if gathered is not None:
@@ -880,6 +885,8 @@ class Run(object):
         else:
             try:
                 results = self._batch(db, calls, 'read the %s fields' % model)
+                if selection_calls:
+                    results = self._with_selections(results[:-len(selection_calls)], *results[-len(selection_calls):])
             except Failure as exc:
                 # No such model in that database (KeyError over the CLI, "Object ... doesn't exist" over XML-RPC):
                 # say whether the module is missing or not loaded, not the raw error.
@@ -991,6 +998,40 @@ class Run(object):
             raise provider.SettingsError('%s (the module records version %s); nothing written'
                                          % ('; '.join(errors), version))
         return facts
+
+    def _lazy_labels(self):
+        """Whether ``fields_get`` cannot carry the selection values here: over XML-RPC, a selection the addon gives
+        by a method returns its labels as Odoo has them, and the lazy translations of 4.2.0 on cannot be sent
+        ("cannot marshal <class 'odoo.tools.translate._lt'> objects", ground truth 10). From 13.0 the values of the
+        selections given as a list are in ``ir.model.fields.selection`` instead; a selection given by a method has
+        no rows there, and its values are the release's (checked with the settings, before any database)."""
+        return self.odoo.name == 'rpc' and self.base_facts['series_major'] >= 13
+
+    def _field_attributes(self):
+        return [name for name in db_state.FIELD_ATTRIBUTES if name != 'selection' or not self._lazy_labels()]
+
+    def _selection_calls(self, model):
+        """The reads of the values of ``model``'s list selections, when ``fields_get`` cannot carry them."""
+        if not self._lazy_labels():
+            return []
+        return [transport.batch_call('ir.model.fields', 'search_read', [[('model', '=', model),
+                                                                          ('ttype', '=', 'selection')]],
+                                     {'fields': ['name']}),
+                transport.batch_call('ir.model.fields.selection', 'search_read', [[('field_id.model', '=', model)]],
+                                     {'fields': ['field_id', 'value', 'name']})]
+
+    @staticmethod
+    def _with_selections(results, fields, values):
+        """``results`` of the first batch of :meth:`_database`, its ``fields_get`` answer given the values of the
+        list selections read from ``ir.model.fields`` (``fields``) and ``ir.model.fields.selection`` (``values``)."""
+        described = results[2]
+        names = dict((row['id'], row['name']) for row in fields)
+        for row in values:
+            field_id = row['field_id'][0] if isinstance(row['field_id'], (list, tuple)) else row['field_id']
+            field = described.get(names.get(field_id))
+            if field is not None:
+                field.setdefault('selection', []).append([row['value'], row['name']])
+        return results
 
     def _gathered(self, db, state, kind='provider', web_base_url=None):
         """What the first batch of :meth:`_database` reads, from the gather stage's read of ``db``."""
