@@ -264,14 +264,28 @@ class Many2one(_Relational):
         return env[self.comodel_name].browse([stored] if stored else [])
 
 
+def active_ids(ids, comodel_name, env):
+    """``ids`` without the inactive records of a model that has ``active``, unless the context says
+    ``active_test=False``: Odoo reads x2many fields through a search of the comodel, which leaves them out."""
+    comodel = env[comodel_name]
+    if 'active' not in comodel._fields or not env.context.get('active_test', True):
+        return list(ids)
+    kept = []
+    for rid in ids:
+        vals = env.cr.fetch(comodel_name, rid)
+        if vals is not None and vals.get('active', True) is not False:
+            kept.append(rid)
+    return kept
+
+
 class _X2many(_Relational):
     _empty = []
 
     def to_read(self, stored, env):
-        return list(stored or [])
+        return active_ids(stored or [], self.comodel_name, env)
 
     def to_record(self, stored, env):
-        return env[self.comodel_name].browse(stored or [])
+        return env[self.comodel_name].browse(self.to_read(stored, env))
 
     def apply_commands(self, current, commands, env):
         """New list of ids after x2many ``commands`` (Odoo's (0,0,v) (1,id,v) (2,id) (3,id) (4,id)
@@ -309,6 +323,17 @@ class Many2many(_X2many):
 
     def to_store(self, value, record):
         return value  # commands are applied by the model, which knows the current ids
+
+    @property
+    def relation_table(self):
+        """The relation table: ``relation``, else Odoo's default name, ``<table1>_<table2>_rel`` with the two
+        models' tables sorted (``fields.Many2many.setup_nonrelated``). Two many2many fields between the same two
+        models with the same table are the two sides of one relation (e.g. ``payment.provider.payment_method_ids``
+        and ``payment.method.provider_ids`` on 17+)."""
+        if self.args.get('relation'):
+            return self.args['relation']
+        tables = sorted(name.replace('.', '_') for name in (self.model_name, self.comodel_name))
+        return '%s_%s_rel' % tuple(tables)
 
 
 class One2many(_X2many):

@@ -270,7 +270,8 @@ class BaseModel(metaclass=MetaModel):
     def _one2many_ids(self, field):
         inverse = field.args.get('inverse_name')
         rows = self.env.cr.fetch_all(field.comodel_name)
-        return [rid for rid, vals in rows.items() if vals.get(inverse) == self.id]
+        return fields_mod.active_ids([rid for rid, vals in rows.items() if vals.get(inverse) == self.id],
+                                     field.comodel_name, self.env)
 
     @property
     def display_name(self):
@@ -491,6 +492,27 @@ class BaseModel(metaclass=MetaModel):
             if fields_checked and set(fields_checked) & set(names):
                 method(self)
 
+    def _sync_other_side(self, rid, before, after):
+        """Keep the other side of each many2many relation written (the comodel's many2many on the same relation
+        table, :attr:`fields.Many2many.relation_table`) equal to this side, as one table is in Odoo."""
+        for name, ids in after.items():
+            field = self._fields[name]
+            if field.type != 'many2many' or field.comodel_name == self._name:
+                continue
+            comodel = self.env[field.comodel_name]
+            others = [other for other in comodel._fields.values() if other.type == 'many2many'
+                      and other.comodel_name == self._name and other.relation_table == field.relation_table]
+            old, new = set(before.get(name) or []), set(ids or [])
+            for other in others:
+                for cid in (old ^ new):
+                    vals = self.env.cr.fetch(comodel._name, cid)
+                    if vals is None:
+                        continue
+                    linked = [i for i in (vals.get(other.name) or []) if i != rid]
+                    if cid in new:
+                        linked.append(rid)
+                    self.env.cr.update(comodel._name, cid, {other.name: linked})
+
     def write(self, vals):
         now = fields_mod.Datetime.now()
         for rec in self:
@@ -500,6 +522,7 @@ class BaseModel(metaclass=MetaModel):
             stored['write_date'] = now
             stored['write_uid'] = self.env.uid
             self.env.cr.update(self._name, rec.id, stored)
+            rec._sync_other_side(rec.id, current, stored)
         if self:
             self._apply_o2m({k: v for k, v in vals.items() if self._fields[k].type == 'one2many'})
             self._run_constraints(vals)
@@ -527,6 +550,7 @@ class BaseModel(metaclass=MetaModel):
             self._check_required(stored)
             stored.update(create_date=now, write_date=now, create_uid=self.env.uid, write_uid=self.env.uid)
             record = self.browse(self.env.cr.insert(self._name, stored))
+            record._sync_other_side(record.id, {}, stored)
             record._apply_o2m(o2m)
             record._run_constraints(full)
             ids.append(record.id)
@@ -535,7 +559,10 @@ class BaseModel(metaclass=MetaModel):
 
     def unlink(self):
         data = self.env['ir.model.data'].sudo() if 'ir.model.data' in self.env else None
+        many2many = [name for name, field in self._fields.items() if field.type == 'many2many']
         for rec in self:
+            if many2many:
+                rec._sync_other_side(rec.id, rec._stored_values(), dict((name, []) for name in many2many))
             self.env.cr.delete(self._name, rec.id)
         if data is not None and self._name != 'ir.model.data' and self:
             data.search([('model', '=', self._name), ('res_id', 'in', list(self._ids))]).unlink()

@@ -111,6 +111,11 @@ def get_manifest(module):
                 if release.version_info[0] <= max_major:
                     manifest['depends'] = list(depends)
                     break
+            # ... and data files, the same way: 'standin_data': [(max_major, [files]), ...]
+            for max_major, data in manifest.pop('standin_data', []):
+                if release.version_info[0] <= max_major:
+                    manifest['data'] = list(data)
+                    break
             manifest['version'] = adapt_version(str(manifest['version']))
             manifest['addons_path'] = os.path.dirname(path)
             manifest['module_path'] = path

@@ -1,4 +1,5 @@
 """Series-dependent built-ins (ground truth sections 1, 4, 7; Odoo 13's payment_acquirer.py for 13-14)."""
+import json
 import xmlrpc.client
 
 import pytest
@@ -91,3 +92,44 @@ def test_acquirer_addon_works_on_15(make_host):
         assert mod['latest_version'] == '15.0.2.0.5'
         aid = host.execute('shop1', 'payment.acquirer', 'create', {'name': 'S', 'provider': 'systempay'})
         assert host.execute('shop1', 'payment.acquirer', 'read', [aid], ['state'])[0]['state'] == 'disabled'
+
+
+def test_series_17_payment_methods_replace_icons(make_host):
+    """Odoo 17 (addons/payment/models/payment_method.py): payment.icon and payment_icon_ids are gone; payment.method
+    records are linked to providers through one relation (payment.provider.payment_method_ids and
+    payment.method.provider_ids are its two sides); a primary method's brand_ids lists its active brands only; a
+    method cannot be enabled while its primary is inactive and every provider of that primary is disabled."""
+    host = make_host('17.0')
+    host.create_db('shop1', 'website_sale,account')
+    script = '''
+import json
+Method = env['payment.method']
+card = env.ref('payment.payment_method_card')
+visa = Method.create({'name': 'Visa', 'code': 'visa', 'image': 'iVBORw0KGgo=', 'primary_payment_method_id': card.id})
+amex = Method.create({'name': 'Amex', 'code': 'amex', 'image': 'iVBORw0KGgo=', 'primary_payment_method_id': card.id,
+                      'active': False})
+provider = env['payment.provider'].create({'name': 'P', 'state': 'disabled'})
+try:
+    visa.write({'active': True})
+    refused = ''
+except Exception as exc:
+    refused = str(exc)
+provider.write({'payment_method_ids': [(6, 0, [card.id])]})
+linked = card.provider_ids.ids == [provider.id]
+provider.write({'state': 'test'})
+amex.write({'active': True})
+brands = sorted(card.brand_ids.mapped('code'))
+amex.write({'active': False})
+after = sorted(card.brand_ids.mapped('code'))
+card.write({'provider_ids': [(3, provider.id)]})
+print('OUT=' + json.dumps({'icon': 'payment.icon' in env, 'icons_field': 'payment_icon_ids' in provider._fields,
+                           'refused': refused, 'linked': linked, 'brands': brands, 'after': after,
+                           'unlinked': provider.payment_method_ids.ids}))
+'''
+    result = host.shell('shop1', script)
+    [line] = [line for line in result.stdout.splitlines() if line.startswith('OUT=')]
+    out = json.loads(line[4:])
+    assert out == {'icon': False, 'icons_field': False, 'linked': True, 'brands': ['amex', 'visa'],
+                   'after': ['visa'], 'unlinked': [],
+                   'refused': 'This payment method needs a partner in crime; you should enable a payment provider '
+                              'supporting this method first.'}, out

@@ -1,5 +1,6 @@
 """What exists here follows the series, as in Odoo: ``payment_acquirer`` (``payment.acquirer``) up
-to 15, ``payment_provider`` (``payment.provider``) from 16.  The other one is not importable
+to 15, ``payment_provider`` (``payment.provider``) from 16; ``payment.icon`` up to 16, ``payment.method``
+from 17.  The other one is not importable
 (``ModuleNotFoundError: No module named 'odoo.addons.payment.models.payment_acquirer'``)."""
 import os
 
@@ -12,4 +13,9 @@ if MAJOR >= 16:
     from . import payment_provider  # noqa: F401,E402
 else:
     from . import payment_acquirer  # noqa: F401,E402
-from . import payment_icon, payment_transaction  # noqa: F401,E402
+from . import payment_transaction  # noqa: F401,E402
+# Odoo 17 replaced payment.icon (and the providers' payment_icon_ids) by payment.method
+if MAJOR >= 17:
+    from . import payment_method  # noqa: F401,E402
+else:
+    from . import payment_icon  # noqa: F401,E402

@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.addons.base.models.ir_module import STATES
 
+from . import MAJOR
+
 
 class PaymentProvider(models.Model):
     _name = 'payment.provider'
@@ -20,7 +22,8 @@ class PaymentProvider(models.Model):
                                  default=lambda self: self.env.company.id, required=True)
     main_currency_id = fields.Many2one(related='company_id.currency_id', comodel_name='res.currency',
                                        readonly=True)
-    payment_icon_ids = fields.Many2many(string="Supported Payment Icons", comodel_name='payment.icon')
+    if MAJOR <= 16:     # from 17: payment_method_ids (payment_method.py)
+        payment_icon_ids = fields.Many2many(string="Supported Payment Icons", comodel_name='payment.icon')
     allow_tokenization = fields.Boolean(string="Allow Saving Payment Methods")
     capture_manually = fields.Boolean(string="Capture Amount Manually")
     allow_express_checkout = fields.Boolean(string="Allow Express Checkout")
