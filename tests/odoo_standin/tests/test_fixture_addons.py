@@ -165,3 +165,23 @@ def test_lazy_labels_of_the_releases_from_4_2_0_break_fields_get_over_xmlrpc(mak
                                                       'systempay_payment_data_entry_mode'])],
                             fields=['value'])
         assert [row['value'] for row in rows] == ['SHA-1', 'SHA-256']
+
+
+@pytest.mark.parametrize('series,version', [('17.0', '4.3.0'), ('18.0', '4.1.0')])
+def test_4x_payment_methods_after_install(make_host, zips, series, version):
+    """Ground truth 10 (Odoo 17 + 4.3.0): the addon creates 15 payment.method records; active after install: the two
+    primaries, cb, visa, mastercard, amex and the four multi* card ones; the provider is linked to its own method
+    only, and the method lists it among its providers."""
+    host = make_host(series)
+    install_zip(host, zips[version])
+    host.create_db('shop1', 'website_sale,account,payment_systempay')
+    with host.server():
+        methods = host.execute('shop1', 'payment.method', 'search_read', [('code', '=like', 'systempay%')],
+                               fields=['code', 'active', 'provider_ids'], context={'active_test': False})
+        [provider] = host.execute('shop1', 'payment.provider', 'search_read', [('code', '=', 'systempay')],
+                                  fields=['payment_method_ids'])
+    assert len(methods) == 15
+    assert sorted(m['code'][len('systempay'):] for m in methods if not m['active']) == \
+        ['applepay', 'ecartebleue', 'paypal', 'visaelectron', 'vpay']
+    [own] = [m for m in methods if m['code'] == 'systempay']
+    assert provider['payment_method_ids'] == [own['id']] and own['provider_ids'] == [provider['id']]
