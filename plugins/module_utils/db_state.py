@@ -6,7 +6,8 @@
 One ``odoo shell`` per database reads, in one transaction that writes nothing, everything the later steps of a run
 compare with: the state and version of the addon's module, of ``base`` and of the modules an addon line requires;
 ``web.base.url`` and ``web.base.url.freeze``; the provider record (its ``ir.model.data`` row, ``fields_get`` of the
-provider model, the values of every field the settings table knows, the records the addon stored for the brand),
+provider model, the values of every field the settings table knows, the records the addon stored for the brand,
+and on Odoo 17+ the addon's ``payment.method`` records),
 the installments record (``<brand>multi``: its ``ir.model.data`` row and the same fields)
 and the rows of the models its relational settings name (websites, journals, countries, card types...).
 
@@ -109,8 +110,14 @@ if _pv and _pv['model'] in env:
             _info = _described.get(_field) or {}
             if _info.get('relation') and _info['relation'] in env:
                 _relations[_path] = env[_info['relation']].sudo().search_read([], _rfields)
+        # Odoo 17+: the addon's payment methods (its primary and the card brands under it), archived ones included
+        _methods = None
+        if 'payment.method' in env:
+            _methods = env['payment.method'].sudo().search_read(
+                [('code', '=like', _pv['brand'] + '%%'), '|', ('active', '=', True), ('active', '=', False)],
+                ['code', 'active', 'primary_payment_method_id', 'provider_ids'])
         _out['provider'] = {'model': _pv['model'], 'xmlids': _xmlids, 'described': _described, 'record': _record,
-                            'stored': _stored, 'relations': _relations}
+                            'stored': _stored, 'relations': _relations, 'payment_methods': _methods}
     except Exception as _exc:
         env.cr.rollback()
         _out['errors'].append('provider: %%s: %%s' %% (type(_exc).__name__, _exc))

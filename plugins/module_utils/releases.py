@@ -17,7 +17,10 @@ came and went between releases (not by line: fields changed inside lines):
 * ``installments``: the ``<brand>_multi_*`` fields that the second provider record ``<brand>multi`` uses (from 1.2.0);
 * ``rest``: the REST API keys and the payment data entry mode (3.1.x and 4.2.0+);
 * ``smartform`` / ``embedded``: the embedded form's display options and entry mode spellings, ``smartform*`` on
-  3.1.x (pop-in ``no``/``yes``), ``embedded*`` from 4.2.0 (pop-in ``0``/``1``).
+  3.1.x (pop-in ``no``/``yes``), ``embedded*`` from 4.2.0 (pop-in ``0``/``1``);
+* ``payment_methods``: the Odoo 17+ ``payment.method`` records the addon creates (``data/payment_method_data.xml``,
+  every 4.x release): its primary method ``<brand>`` and card brands under it (:data:`PAYMENT_METHOD_BRANDS`), which
+  the payment form shows; ``card_types`` also decides which of those brands are active.
 
 A version the table does not hold (a release newer than it, or a patched build such as the collection's broken
 test fixtures) is judged as the newest earlier release of its line that the table holds; before the first of its
@@ -39,6 +42,7 @@ class ReleaseError(ValueError):
 _G = ('gateway_url', 'installments')
 _GD = ('doc', 'gateway_url', 'installments')
 _REST = ('doc', 'installments', 'rest')
+_PM = ('payment_methods',)
 RELEASES = (
     ('1.0.0', None, ()),
     ('1.1.0', 'Odoo_10-12', ('gateway_url',)),
@@ -62,11 +66,11 @@ RELEASES = (
     ('3.0.3', 'Odoo_16', _GD),
     ('3.1.0', 'Odoo_16', _REST + ('smartform',)),
     ('3.1.1', 'Odoo_16', _REST + ('smartform',)),
-    ('4.0.0', 'Odoo_17', _GD),
-    ('4.1.0', 'Odoo_17-18', ('doc', 'installments')),
-    ('4.2.0', 'Odoo_17-18', _REST + ('embedded',)),
-    ('4.2.1', 'Odoo_17-18', _REST + ('embedded',)),
-    ('4.3.0', 'Odoo_17-19', _REST + ('embedded',)),
+    ('4.0.0', 'Odoo_17', _GD + _PM),
+    ('4.1.0', 'Odoo_17-18', ('doc', 'installments') + _PM),
+    ('4.2.0', 'Odoo_17-18', _REST + ('embedded',) + _PM),
+    ('4.2.1', 'Odoo_17-18', _REST + ('embedded',) + _PM),
+    ('4.3.0', 'Odoo_17-19', _REST + ('embedded',) + _PM),
 )
 
 # What the releases import beside Odoo when Odoo loads them (ground truth 9: every release pkg_resources, 3.1.0 on -
@@ -124,7 +128,17 @@ FEATURE_SETTINGS = {
     'installments': {'installments.count': '{brand}_multi_count', 'installments.period': '{brand}_multi_period',
                      'installments.first': '{brand}_multi_first'},
     'doc': {},
+    'payment_methods': {},
 }
+# The card brands among the payment methods of the releases that create them (feature ``payment_methods``): card code
+# (``settings.card_types``, the ``<brand>.card`` codes) -> the method's code after the brand (``<brand>visa``), in
+# the order of the vendor's data file; and the ones its install leaves active (ground truth 10: the others are
+# e-Carte Bleue, Visa Electron, V PAY, Apple Pay and PayPal).
+PAYMENT_METHOD_BRANDS = (
+    ('CB', 'cb'), ('VISA', 'visa'), ('MASTERCARD', 'mastercard'), ('AMEX', 'amex'), ('E-CARTEBLEUE', 'ecartebleue'),
+    ('VISA_ELECTRON', 'visaelectron'), ('VPAY', 'vpay'), ('APPLE_PAY', 'applepay'), ('PAYPAL', 'paypal'),
+)
+PAYMENT_METHOD_DEFAULT_CARDS = ('CB', 'VISA', 'MASTERCARD', 'AMEX')
 # The values each form's fields take (selection values of the vendor's fields).
 FORM_VALUES = {
     'smartform': {'entry_mode': {'redirect': 'redirect', 'embedded': 'smartform',

@@ -377,8 +377,10 @@ database_states:
       C(state) and C(latest_version); C(modules_asked) lists the names asked), C(params) (C(web.base.url),
       C(web.base.url.freeze)), C(provider) (V(null) when the provider model is not loaded there; else its
       C(ir.model.data) row as C(xmlids), C(fields_get) as C(described), the provider record's fields as C(record),
-      the brand's records with the stored notification URL as C(stored), and the rows of the models the relational
-      settings name as C(relations)), C(errors), and the run's C(salt).
+      the brand's records with the stored notification URL as C(stored), the rows of the models the relational
+      settings name as C(relations), and on Odoo 17+ the addon's C(payment.method) records as
+      C(payment_methods)), C(installments) (the installments record's C(xmlids) and C(record)), C(errors), and the
+      run's C(salt).
     - Secret fields (the keys) are never returned, only a salted PBKDF2-SHA256 digest of each.
   returned: always
   type: dict

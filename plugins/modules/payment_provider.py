@@ -106,6 +106,12 @@ options:
         description:
           - Card types shown on the payment page, by code (C(CB), C(VISA)...), as the addon's C(<brand>.card)
             records know them; an empty list shows them all (guide 6.1, advised).
+          - On Odoo 17 and later (addon 4.x), the payment form of the shop shows the payment methods the provider
+            offers and their active card brands, which the addon creates as C(payment.method) records. There the
+            provider also offers the addon's own method, and of the card brands under it (C(CB), C(VISA),
+            C(MASTERCARD), C(AMEX), C(E-CARTEBLEUE), C(VISA_ELECTRON), C(VPAY), C(APPLE_PAY), C(PAYPAL)) those
+            given are active and the others archived; with an empty list, the four the addon's install activates
+            (C(CB), C(VISA), C(MASTERCARD), C(AMEX)). A card type without a brand gets a note.
         type: list
         elements: str
       threeds_min_amount:
@@ -603,6 +609,9 @@ databases:
       description:
         - Names of the fields written (would be, in check mode), and C(ir.config_parameter:web.base.url) /
           C(ir.config_parameter:web.base.url.freeze) for the system parameters. Names only, never values.
+        - C(payment_methods) when the payment methods change (Odoo 17+, see O(settings.card_types)); the diff then
+          gives the active card brands before and after (C(CB, VISA, MASTERCARD, AMEX)), C(not offered (...)) when
+          the provider did not offer the addon's method.
       type: list
       elements: str
       sample: ["state", "systempay_key_prod"]
@@ -683,10 +692,13 @@ from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import provider
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
+from ansible_collections.systempay.odoo.plugins.module_utils import releases
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 PARAM_PREFIX = 'ir.config_parameter:'
+# The entry of RV(databases[].changed_fields) and of the diff for the payment methods (Odoo 17+, see _methods)
+METHODS_KEY = 'payment_methods'
 # The REST keys (setting paths), read for the embedded form's rules.
 KEY_PATHS = tuple(sorted(set(path for paths in provider.EMBEDDED_KEYS.values() for path in paths)))
 # The state given for a module Odoo has no row for in a database (its module list was not updated since the addon
@@ -937,6 +949,12 @@ class Run(object):
             before[PARAM_PREFIX + key] = params.get(key) or ''
             after[PARAM_PREFIX + key] = param_target[key]
         entry['changed_fields'] = changed + [PARAM_PREFIX + key for key in changed_params]
+        methods = self._methods(db, flat, record_id, gathered) if kind == 'provider' else None
+        if methods is not None:
+            entry['notes'].extend(methods['notes'])
+            if methods['writes']:
+                entry['changed_fields'].append(METHODS_KEY)
+                before[METHODS_KEY], after[METHODS_KEY] = methods['before'], methods['after']
         entry['diff'] = dict(before=before, after=after)
         entry['changed'] = bool(entry['changed_fields'])
         wanted = dict(current)
@@ -957,11 +975,94 @@ class Run(object):
             calls.append(transport.batch_call(model, 'write', [values], ids=[record_id]))
         for key in changed_params:
             calls.append(transport.batch_call('ir.config_parameter', 'set_param', [key, param_target[key]]))
+        if methods is not None:
+            calls.extend(methods['writes'])
         self._batch(db, calls, 'write the %s %s' % (RECORD_NAMES[kind], xmlid), commit=True)
         self._verify(db, record_id, changed, target, types, secrets, changed_params, param_target)
+        if methods is not None and methods['writes']:
+            self._verify_methods(db, record_id, methods)
         entry['action'] = 'update'
         entry['msg'] = 'wrote %d field%s%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '',
                                                ''.join('; ' + note for note in entry['notes']))
+
+    def _methods_rows(self, db, gathered):
+        """The addon's ``payment.method`` records (archived ones included), from the gather stage's read of ``db``
+        when it has them."""
+        rows = ((gathered or {}).get('provider') or {}).get('payment_methods') if gathered is not None else None
+        if rows is not None:
+            return rows
+        if self.gathered_only:
+            raise NotPlanned(db)
+        brand = self.module.params['brand']
+        call = transport.batch_call('payment.method', 'search_read', [[
+            ('code', '=like', brand + '%'), '|', ('active', '=', True), ('active', '=', False)]],
+            {'fields': ['code', 'active', 'primary_payment_method_id', 'provider_ids']})
+        return self._batch(db, [call], 'read the payment methods')[0]
+
+    def _methods(self, db, flat, record_id, gathered):
+        """The payment methods' part of the provider's plan, on the releases that create Odoo 17's payment methods
+        (feature ``payment_methods``) when O(settings.card_types) is given; None otherwise.
+
+        The payment form shows the methods a provider offers and, under each, its active brands. So the provider
+        offers the addon's own method (``<brand>``, active), and of the card brands under it those of
+        O(settings.card_types) are active and the others archived; with no card type (the payment platform then
+        offers the contract's cards) the brands the addon's install activates (CB, Visa, Mastercard, American
+        Express). A dict: ``before``/``after`` (for the diff), ``writes`` (calls, empty when nothing changes),
+        ``expected`` (what the read back must find) and ``notes``."""
+        release = self.facts.get('release') or {}
+        if 'card_types' not in flat or 'payment_methods' not in (release.get('features') or []):
+            return None
+        brand = self.module.params['brand']
+        rows = self._methods_rows(db, gathered)
+        own = [row for row in rows if row['code'] == brand]
+        if not own:
+            raise Failure('Cannot configure the payment methods in database %s: the addon\'s payment method %s '
+                          '(payment.method with code %s) is gone; upgrade the module to create it again'
+                          % (db, 'payment_%s.payment_method_%s' % (brand, brand), brand))
+        primary = own[0]
+        brands = dict((row['code'][len(brand):], row) for row in rows if _many2one_id(row.get(
+            'primary_payment_method_id')) == primary['id'])
+        cards = list(flat['card_types'] or releases.PAYMENT_METHOD_DEFAULT_CARDS)
+        table = dict(releases.PAYMENT_METHOD_BRANDS)
+        managed = [(card, suffix) for card, suffix in releases.PAYMENT_METHOD_BRANDS if suffix in brands]
+        wanted = set(table[card] for card in cards if card in table)
+        without = [card for card in cards if table.get(card) not in brands]
+        notes = ['no payment method for card type%s %s in this release: the payment form shows no logo for %s'
+                 % ('s' if len(without) > 1 else '', ', '.join(without), 'them' if len(without) > 1 else 'it')
+                 ] if without else []
+        offered = bool(primary['active']) and record_id in (primary.get('provider_ids') or [])
+
+        def shown(active, offered):
+            text = ', '.join(card for card, suffix in managed if suffix in active) or 'none'
+            return text if offered else 'not offered (%s)' % text
+        activate = [brands[suffix]['id'] for dummy, suffix in managed if suffix in wanted and not brands[suffix]['active']]
+        archive = [brands[suffix]['id'] for dummy, suffix in managed if suffix not in wanted and brands[suffix]['active']]
+        writes = []
+        # Odoo refuses to enable a method whose primary is archived and offered by no enabled provider: link first
+        if record_id not in (primary.get('provider_ids') or []):
+            writes.append(transport.batch_call(self.facts['model'], 'write', [{'payment_method_ids': [(4, primary['id'])]}],
+                                               ids=[record_id]))
+        if not primary['active']:
+            writes.append(transport.batch_call('payment.method', 'write', [{'active': True}], ids=[primary['id']]))
+        if activate:
+            writes.append(transport.batch_call('payment.method', 'write', [{'active': True}], ids=sorted(activate)))
+        if archive:
+            writes.append(transport.batch_call('payment.method', 'write', [{'active': False}], ids=sorted(archive)))
+        expected = dict((brands[suffix]['code'], suffix in wanted) for dummy, suffix in managed)
+        expected[brand] = True
+        return dict(before=shown(set(suffix for dummy, suffix in managed if brands[suffix]['active']), offered),
+                    after=shown(wanted, True), writes=writes, expected=expected, primary=primary['id'], notes=notes)
+
+    def _verify_methods(self, db, record_id, methods):
+        rows = self._methods_rows(db, None)
+        found = dict((row['code'], bool(row['active'])) for row in rows if row['code'] in methods['expected'])
+        primary = [row for row in rows if row['id'] == methods['primary']]
+        wrong = sorted(code for code, active in methods['expected'].items() if found.get(code) is not active)
+        if not primary or record_id not in (primary[0].get('provider_ids') or []):
+            wrong.append('the provider\'s payment_method_ids (no %s)' % methods['primary'])
+        if wrong:
+            raise Failure('Cannot configure the payment methods in database %s: read back after the write, %s did not '
+                          'keep the value written' % (db, ', '.join(wrong)))
 
     def _entry_mode(self, db, flat, current, target, entry, version):
         """The embedded form's rules, on releases that have an entry mode: asked for without the REST keys of the
@@ -1014,9 +1115,8 @@ class Run(object):
         """The reads of the values of ``model``'s list selections, when ``fields_get`` cannot carry them."""
         if not self._lazy_labels():
             return []
-        return [transport.batch_call('ir.model.fields', 'search_read', [[('model', '=', model),
-                                                                          ('ttype', '=', 'selection')]],
-                                     {'fields': ['name']}),
+        selections = [('model', '=', model), ('ttype', '=', 'selection')]
+        return [transport.batch_call('ir.model.fields', 'search_read', [selections], {'fields': ['name']}),
                 transport.batch_call('ir.model.fields.selection', 'search_read', [[('field_id.model', '=', model)]],
                                      {'fields': ['field_id', 'value', 'name']})]
 
@@ -1226,6 +1326,13 @@ def release_facts(series, brand, flat, version):
     except generations.GenerationError as exc:
         return None, ['the module\'s version %s cannot be used: %s' % (version, to_native(exc))]
     return facts, provider.unavailable(flat, facts)
+
+
+def _many2one_id(value):
+    """The id of a many2one value as ``read`` gives it (``[id, name]``, or False)."""
+    if isinstance(value, (list, tuple)):
+        return value[0] if value else None
+    return value or None
 
 
 def _grouped(found):

@@ -62,6 +62,13 @@ def test_declared_range_and_module(version):
 
 
 @pytest.mark.parametrize('version', SUPPORTED)
+def test_payment_methods_exactly_where_the_release_creates_them(version):
+    """The feature ``payment_methods`` is the releases whose data files create Odoo 17's payment methods."""
+    creates = 'data/payment_method_data.xml' in FACTS[version]['data_files']
+    assert ('payment_methods' in r.release(version)['features']) is creates
+
+
+@pytest.mark.parametrize('version', SUPPORTED)
 def test_fields_of_each_release(version):
     assert table_fields(version) == set(brand_fields(version))
 

@@ -14,9 +14,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import getpass
+import importlib.util
 import json
 import os
-import re
 
 import pytest
 
@@ -859,10 +859,7 @@ def test_installments_on_a_release_without_that_record_are_refused_naming_the_re
 
 
 # -- every setting of each release, on the series it is made for ---------------------------------------------
-FACTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures',
-                          'vendor-releases.json')
-with open(FACTS_FILE) as _handle:
-    RELEASE_FACTS = json.load(_handle)['releases']
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures')
 # release x series pairs of issue 13 (1.2.6 on 12 and 14, the acquirer's environment vs state; 3.0.3 and 4.0.0 with
 # the gateway URL; 4.1.0 with neither it nor the REST keys; 3.1.1 and 4.3.0 with the REST keys and embedded form)
 # Each over the CLI; the releases whose selections have lazy labels (4.2.0 on) also over XML-RPC, where Odoo cannot
@@ -871,61 +868,12 @@ RELEASE_PAIRS = [('1.2.6', '12.0', 'cli'), ('1.2.6', '14.0', 'cli'), ('2.0.5', '
                  ('3.0.3', '16.0', 'cli'), ('3.1.1', '16.0', 'cli'), ('4.0.0', '17.0', 'cli'),
                  ('4.1.0', '18.0', 'cli'), ('4.3.0', '18.0', 'cli'), ('4.3.0', '17.0', 'rpc'),
                  ('4.2.0', '18.0', 'rpc'), ('1.2.6', '12.0', 'rpc')]
-# The addon fields that hold no setting (read-only help and URLs, a computed warning).
-NOT_SETTINGS = ('doc', 'notify_url', 'rest_api_notify_url', 'multi_warning')
-
-
-def _form_value(spec, truthy):
-    """The stored value of a yes/no selection of the release (``yes``/``no`` on 3.1.x, ``1``/``0`` from 4.2.0)."""
-    values = spec['selection']
-    return ('yes' if 'yes' in values else '1') if truthy else ('no' if 'no' in values else '0')
-
-
-def release_setting(suffix, spec):
-    """``(setting path, value given, value stored)`` for the addon field ``<brand>_<suffix>`` whose facts (type,
-    selection values) are ``spec``; None for a field the collection has no setting for (the test then fails)."""
-    form = re.match(r'^(smartform|embedded)_(pop_in|theme|compact_mode|payment_attempts)$', suffix)
-    if form:
-        name = form.group(2)
-        if name in ('pop_in', 'compact_mode'):
-            return 'embedded_form.' + name, True, _form_value(spec, True)
-        return ('embedded_form.theme', 'classic', 'classic') if name == 'theme' else \
-            ('embedded_form.payment_attempts', 2, '2')
-    if suffix == 'payment_data_entry_mode':
-        # the embedded form as the release spells it: its one value that is neither redirect nor extended
-        [embedded] = [value for value in spec['selection_values'] if value != 'redirect' and 'extended' not in value]
-        return 'entry_mode', 'embedded', embedded
-    rest = dict(test_password='test_password', prod_password='prod_password', public_test_key='public_test_key',
-                public_production_key='public_production_key', sha256_test_key='sha256_test_key',
-                sha256_prod_key='sha256_prod_key')
-    if suffix in rest:
-        return 'rest.' + suffix, REST[suffix], REST[suffix]
-    return {
-        'site_id': ('shop_id', '87654321', '87654321'), 'key_test': ('key_test', KEY_TEST, KEY_TEST),
-        'key_prod': ('key_production', KEY_PROD, KEY_PROD), 'sign_algo': ('sign_algo', 'SHA-1', 'SHA-1'),
-        'gateway_url': ('gateway_url', GATEWAY, GATEWAY), 'language': ('language', 'fr', 'fr'),
-        'available_languages': ('available_languages', ['fr', 'en'], ['en', 'fr']),
-        'capture_delay': ('capture_delay', 3, '3'), 'validation_mode': ('validation_mode', 'manual', '1'),
-        'payment_cards': ('card_types', ['CB', 'VISA'], ['CB', 'VISA']),
-        'threeds_min_amount': ('threeds_min_amount', '50.00', '50'),
-        'redirect_enabled': ('redirect.enabled', True, '1'),
-        'redirect_success_timeout': ('redirect.success_timeout', 10, '10'),
-        'redirect_success_message': ('redirect.success_message', 'Merci', 'Merci'),
-        'redirect_error_timeout': ('redirect.error_timeout', 20, '20'),
-        'redirect_error_message': ('redirect.error_message', 'Echec', 'Echec'),
-        'return_mode': ('return_mode', 'POST', 'POST'),
-        'multi_count': ('installments.count', 4, '4'), 'multi_period': ('installments.period', 15, '15'),
-        'multi_first': ('installments.first', '40', '40'),
-    }.get(suffix)
-
-
-def nest(flat):
-    """The settings structure of flattened settings (``redirect.enabled`` -> ``{'redirect': {'enabled': …}}``)."""
-    settings = {}
-    for path, value in flat.items():
-        group, dummy, name = path.rpartition('.')
-        (settings.setdefault(group, {}) if group else settings)[name] = value
-    return settings
+# the settings of every field of a release, and the values stored (shared with molecule/provider_releases)
+_spec = importlib.util.spec_from_file_location('release_settings', os.path.join(FIXTURES_DIR, 'release_settings.py'))
+release_settings = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(release_settings)
+SECRETS = dict(key_test=KEY_TEST, key_prod=KEY_PROD, rest=REST)
+nest = release_settings.nest
 
 
 @pytest.mark.parametrize('version, series, transport', RELEASE_PAIRS,
@@ -937,11 +885,8 @@ def test_every_setting_of_the_release_is_set_and_read_back(tmp_path, monkeypatch
     nothing; a setting of another release is refused, naming the releases that have it, with nothing written.
     Over XML-RPC (``rpc``) too on 4.2.0 on, whose language and entry mode labels Odoo cannot send (ground truth 10),
     and on 12.0, which has no ir.model.fields.selection."""
-    fields = dict((name[len('lyra_'):], spec) for name, spec in RELEASE_FACTS[version]['fields'].items()
-                  if name.startswith('lyra_'))
-    table = dict((suffix, release_setting(suffix, spec)) for suffix, spec in fields.items()
-                 if suffix not in NOT_SETTINGS)
-    assert [suffix for suffix, row in table.items() if row is None] == []       # every field has its setting
+    table, without = release_settings.every_setting(version, SECRETS)
+    assert without == []       # every field has its setting
     host = SeriesHost(tmp_path / 'host', series)
     host.put_addon(fixtures.unpacked(version))
     host.create_db('shop1', MODULES)
@@ -970,8 +915,8 @@ def test_every_setting_of_the_release_is_set_and_read_back(tmp_path, monkeypatch
     again = run_module(payment_provider, make_args(host, nest(flat), databases=['shop1']))
     assert again['changed'] is False
     # a setting of another release
-    other = 'gateway_url' if 'gateway_url' not in fields else 'rest.test_password'
-    wrong = dict(flat, **{other: GATEWAY if other == 'gateway_url' else 'x' * 12})
+    other, value = release_settings.another_release_s_setting(version)
+    wrong = dict(flat, **{other: value})
     refused = run_module(payment_provider, make_args(host, nest(wrong), databases=['shop1']), fails=True)
     assert '%s is not a setting of' % other in refused['msg'] and 'releases that have it' in refused['msg']
     assert host_record(host, xmlid, provider_fields) == record
@@ -986,3 +931,72 @@ def host_record(host, xmlid, fields, db='shop1'):
             record.pop('write_date')
             return record
     raise AssertionError(result.stderr)
+
+
+_METHODS = '''
+import json
+rows = env['payment.method'].with_context(active_test=False).search([('code', '=like', 'systempay%')])
+provider = env.ref('payment_systempay.payment_provider_systempay')
+own = env.ref('payment_systempay.payment_method_systempay')
+print('METHODS=' + json.dumps({'active': sorted(r.code for r in rows if r.active and r.primary_payment_method_id == own),
+                               'offered': provider.payment_method_ids.ids == [own.id] and own.active,
+                               'cards': sorted(provider.systempay_payment_cards.mapped('code'))}))
+'''
+
+
+def host_methods(host, db='shop1'):
+    """The card brands active under the provider's own payment method, whether the provider offers that method, and
+    the provider's card types field, as the stand-in has them."""
+    result = host.shell(db, _METHODS)
+    for line in result.stdout.splitlines():
+        if line.startswith('METHODS='):
+            return json.loads(line[len('METHODS='):])
+    raise AssertionError(result.stderr)
+
+
+@pytest.mark.parametrize('series, transport', [('17.0', 'cli'), ('18.0', 'rpc')])
+def test_card_types_decide_the_payment_methods_the_form_shows(tmp_path, monkeypatch, fixtures, series, transport):
+    """Odoo 17+ with a 4.x release (ground truth 10): the payment form shows the methods a provider offers and their
+    active brands. card_types sets the field and the brands: those given active, the others archived; with no card
+    type, the brands the addon's install activates. Planned in check mode, reported in the diff, read back, and a
+    re-run changes nothing."""
+    host = SeriesHost(tmp_path / 'host', series)
+    host.put_addon(fixtures.unpacked('4.3.0'))
+    host.create_db('shop1', MODULES)
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init',
+                     '--without-demo=all').returncode == 0, host.read_log()
+    units = tmp_path / 'units'
+    units.mkdir()
+    _isolate(monkeypatch, units, host)
+    make_args = args
+    if transport == 'rpc':
+        host.start()
+        make_args = rpc_args
+    installed = host_methods(host)
+    assert installed == {'active': ['systempayamex', 'systempaycb', 'systempaymastercard', 'systempayvisa'],
+                         'offered': True, 'cards': []}
+    settings = {'card_types': ['VISA', 'E-CARTEBLEUE']}
+    planned = run_module(payment_provider, make_args(host, settings, databases=['shop1']), check_mode=True, diff=True)
+    [entry] = planned['databases']
+    assert entry['action'] == 'would_update' and 'payment_methods' in entry['changed_fields']
+    assert (entry['diff']['before']['payment_methods'], entry['diff']['after']['payment_methods']) == (
+        'CB, VISA, MASTERCARD, AMEX', 'VISA, E-CARTEBLEUE')
+    assert host_methods(host) == installed
+    done = run_module(payment_provider, make_args(host, settings, databases=['shop1']), diff=True)
+    assert done['changed'] is True and done['databases'][0]['action'] == 'update'
+    assert host_methods(host) == {'active': ['systempayecartebleue', 'systempayvisa'], 'offered': True,
+                                  'cards': ['E-CARTEBLEUE', 'VISA']}
+    assert run_module(payment_provider, make_args(host, settings, databases=['shop1']))['changed'] is False
+    if transport == 'cli':
+        # planned from the gather stage's read alone: no Odoo process reads the methods again
+        host.start()
+        facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+        loads = _loads(host)
+        other = run_module(payment_provider, args(host, {'card_types': ['CB']}, databases=['shop1'],
+                                                  odoo_facts=facts), check_mode=True, diff=True)
+        assert other['databases'][0]['diff']['after']['payment_methods'] == 'CB'
+        assert _loads(host) == loads
+    # no card type: the platform offers the contract's cards, the form the addon's default brands
+    back = run_module(payment_provider, make_args(host, {'card_types': []}, databases=['shop1']), diff=True)
+    assert back['databases'][0]['diff']['after']['payment_methods'] == 'CB, VISA, MASTERCARD, AMEX'
+    assert host_methods(host) == installed
