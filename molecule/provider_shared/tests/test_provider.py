@@ -188,6 +188,30 @@ def test_settings_read_back_in_every_database(host, scenario):
                                                     keys["vault_provider_shop2_key_production"])
 
 
+_METHODS = """
+import json
+own = env.ref('payment_systempay.payment_method_systempay')
+provider = env.ref('payment_systempay.payment_provider_systempay')
+brands = env['payment.method'].with_context(active_test=False).search([('primary_payment_method_id', '=', own.id)])
+print('RESULT=' + json.dumps({'offered': [m.code for m in provider.payment_method_ids if m.active],
+                              'active': sorted(b.code for b in brands if b.active),
+                              'archived': sorted(b.code for b in brands if not b.active)}))
+"""
+
+
+def test_card_types_are_the_brands_the_payment_form_shows_on_17(host, scenario):
+    """Odoo 17 + 4.3.0 (ground truth 10): the payment form shows the methods a provider offers and their active
+    brands; card_types [CB, VISA] leaves those two active under the addon's method, which the provider offers."""
+    hvars, dummy = scenario
+    if int(hvars["standin_series"].split(".")[0]) < 17:
+        pytest.skip("payment methods are Odoo 17's")
+    for database in DATABASES:
+        assert molecule_hosts.odoo_shell(host, hvars, database, _METHODS) == {
+            "offered": ["systempay"], "active": ["systempaycb", "systempayvisa"],
+            "archived": ["systempayamex", "systempayapplepay", "systempayecartebleue", "systempaymastercard",
+                         "systempaypaypal", "systempayvisaelectron", "systempayvpay"]}, database
+
+
 def expected_installments(series, keys, database, mode="test"):
     """Fields of the installments record (xml id of the provider + ``multi``, ground truth 4 and 9) after the
     settings' ``installments``: its own count, period, first payment, mode and publish flag, and the shop's id, keys

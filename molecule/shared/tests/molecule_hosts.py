@@ -71,19 +71,24 @@ def layout(hvars):
     return LAYOUTS[hvars.get("standin_layout", "debian")]
 
 
-def module_state(host, hvars, database, module="payment_systempay"):
-    """{"state", "version"} of ``module`` in ``database``, read with ``odoo shell`` as the service user."""
+def odoo_shell(host, hvars, database, script):
+    """What ``script`` prints after ``RESULT=`` (JSON), run by ``odoo shell`` on ``database`` as the service user."""
     dummy, user, program, conf, dummy = layout(hvars)
-    script = (
-        "import json\n"
-        f"m = env['ir.module.module'].search([('name', '=', '{module}')])\n"
-        "print('RESULT=' + json.dumps({'state': m.state or None, 'version': m.latest_version or None}))\n"
-    )
     out = host.check_output(
         "cd / && printf %%s %s | runuser -u %s -- %s shell -c %s -d %s --no-http 2>/dev/null",
         script, user, program, conf, database)
     line = [row for row in out.splitlines() if row.startswith("RESULT=")][-1]
     return json.loads(line[len("RESULT="):])
+
+
+def module_state(host, hvars, database, module="payment_systempay"):
+    """{"state", "version"} of ``module`` in ``database``, read with ``odoo shell`` as the service user."""
+    script = (
+        "import json\n"
+        f"m = env['ir.module.module'].search([('name', '=', '{module}')])\n"
+        "print('RESULT=' + json.dumps({'state': m.state or None, 'version': m.latest_version or None}))\n"
+    )
+    return odoo_shell(host, hvars, database, script)
 
 
 def service_starts(host, hvars):
