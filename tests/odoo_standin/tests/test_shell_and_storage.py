@@ -2,8 +2,12 @@
 import os
 import signal
 import threading
+import time
+import types
 
-from standin_helpers import make_module
+import pytest
+
+from standin_helpers import STANDIN_DIR, make_module
 
 
 def test_shell_runs_stdin_script_with_env(host):
@@ -155,3 +159,26 @@ def test_a_failed_registry_load_is_counted_as_failed(host):
     result = host.odoo('-d', 'shop1', '-i', 'broken', '--stop-after-init')
     assert result.returncode != 0
     assert _loads(host)[-1] == ('shop1', 'cli', 'failed')
+
+
+def test_the_timing_model_pads_each_registry_load_to_real_odoo_s_time(host, monkeypatch):
+    """Test equipment for make bench (timing.py): with standin_timing = measured, a registry load by odoo shell takes
+    at least the 2.3 s measured on real Odoo (ground truth 10), -u at least 6.1 s (ground truth 3); the step a load
+    counts as follows the command line. Without it (make test) nothing waits."""
+    monkeypatch.syspath_prepend(STANDIN_DIR)
+    from odoo import timing  # pylint: disable=import-outside-toplevel
+    slept = []
+    with monkeypatch.context() as patched:
+        patched.setattr(timing, 'time', types.SimpleNamespace(sleep=slept.append, time=lambda: 100.0))
+        patched.delenv(timing.ENV_KEY, raising=False)
+        timing.spend('update', 99.0)
+        assert slept == []
+        patched.setenv(timing.ENV_KEY, 'measured')
+        timing.spend('update', 99.0)
+        timing.spend('shell', 95.0)          # took longer than the model: no wait
+        assert slept == [pytest.approx(5.1)]
+    host.create_db('shop1')
+    host.write_conf(standin_timing='measured')
+    started = time.time()
+    assert host.shell('shop1', "print(env['res.users'].search_count([]))\n").returncode == 0
+    assert time.time() - started >= timing.COSTS['shell']
