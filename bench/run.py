@@ -368,8 +368,9 @@ def write_inventory(path, names, databases):
         'standin_layout': 'debian',
         'standin_series': '16.0',
         'standin_databases': [{'name': shop, 'modules': ['website_sale', 'account']} for shop in shops],
-        # With several databases a shop's requests need a dbfilter to reach one (as on a real Odoo).
-        'standin_conf_extra': {'dbfilter': '^shop1$'} if databases > 1 else {},
+        # With several databases a shop's requests need a dbfilter to reach one (as on a real Odoo). The stand-in's
+        # timing model (tests/odoo_standin/odoo/timing.py): each registry load and start takes real Odoo's time.
+        'standin_conf_extra': dict({'standin_timing': 'measured'}, **({'dbfilter': '^shop1$'} if databases > 1 else {})),
         'standin_preinstall_addon': os.path.join(FIXTURES, OLD_ZIP),
         # playbooks/site.yml
         'systempay_odoo_brand': 'systempay',

@@ -988,7 +988,7 @@ class Run(object):
     def _methods_rows(self, db, gathered):
         """The addon's ``payment.method`` records (archived ones included), from the gather stage's read of ``db``
         when it has them."""
-        rows = ((gathered or {}).get('provider') or {}).get('payment_methods') if gathered is not None else None
+        rows = ((gathered or {}).get('provider') or {}).get('payment_methods')
         if rows is not None:
             return rows
         if self.gathered_only:

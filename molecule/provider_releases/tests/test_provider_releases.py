@@ -9,7 +9,6 @@ the payment methods the payment form shows, after the XML-RPC run and after a ru
 """
 
 import importlib.util
-import json
 import os
 
 import pytest

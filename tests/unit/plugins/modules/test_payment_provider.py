@@ -872,8 +872,25 @@ RELEASE_PAIRS = [('1.2.6', '12.0', 'cli'), ('1.2.6', '14.0', 'cli'), ('2.0.5', '
 _spec = importlib.util.spec_from_file_location('release_settings', os.path.join(FIXTURES_DIR, 'release_settings.py'))
 release_settings = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(release_settings)
-SECRETS = dict(key_test=KEY_TEST, key_prod=KEY_PROD, rest=REST)
+RELEASE_SECRETS = dict(key_test=KEY_TEST, key_prod=KEY_PROD, rest=REST)
 nest = release_settings.nest
+
+
+def release_host(tmp_path, monkeypatch, fixtures, version, series, transport):
+    """``(host, args maker)``: a new host of ``series`` whose shop1 has the fixture of ``version`` installed; over
+    XML-RPC (``transport`` rpc) its server is running."""
+    host = SeriesHost(tmp_path / 'host', series)
+    host.put_addon(fixtures.unpacked(version))
+    host.create_db('shop1', MODULES)
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init',
+                     '--without-demo=all').returncode == 0, host.read_log()
+    units = tmp_path / 'units'
+    units.mkdir()
+    _isolate(monkeypatch, units, host)
+    if transport == 'rpc':
+        host.start()
+        return host, rpc_args
+    return host, args
 
 
 @pytest.mark.parametrize('version, series, transport', RELEASE_PAIRS,
@@ -885,23 +902,12 @@ def test_every_setting_of_the_release_is_set_and_read_back(tmp_path, monkeypatch
     nothing; a setting of another release is refused, naming the releases that have it, with nothing written.
     Over XML-RPC (``rpc``) too on 4.2.0 on, whose language and entry mode labels Odoo cannot send (ground truth 10),
     and on 12.0, which has no ir.model.fields.selection."""
-    table, without = release_settings.every_setting(version, SECRETS)
+    table, without = release_settings.every_setting(version, RELEASE_SECRETS)
     assert without == []       # every field has its setting
-    host = SeriesHost(tmp_path / 'host', series)
-    host.put_addon(fixtures.unpacked(version))
-    host.create_db('shop1', MODULES)
-    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init',
-                     '--without-demo=all').returncode == 0, host.read_log()
-    units = tmp_path / 'units'
-    units.mkdir()
-    _isolate(monkeypatch, units, host)
+    host, make_args = release_host(tmp_path, monkeypatch, fixtures, version, series, transport)
     flat = dict((path, given) for path, given, dummy in table.values())
     flat.update(mode='test')
     flat['installments.mode'] = 'test'
-    make_args = args
-    if transport == 'rpc':
-        host.start()
-        make_args = rpc_args
     result = run_module(payment_provider, make_args(host, nest(flat), databases=['shop1']))
     assert result['changed'] is True and result['databases'][0]['action'] == 'update'
     xmlid = 'payment_systempay.payment_%s_systempay' % ('provider' if float(series) >= 16 else 'acquirer')
@@ -960,18 +966,7 @@ def test_card_types_decide_the_payment_methods_the_form_shows(tmp_path, monkeypa
     active brands. card_types sets the field and the brands: those given active, the others archived; with no card
     type, the brands the addon's install activates. Planned in check mode, reported in the diff, read back, and a
     re-run changes nothing."""
-    host = SeriesHost(tmp_path / 'host', series)
-    host.put_addon(fixtures.unpacked('4.3.0'))
-    host.create_db('shop1', MODULES)
-    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init',
-                     '--without-demo=all').returncode == 0, host.read_log()
-    units = tmp_path / 'units'
-    units.mkdir()
-    _isolate(monkeypatch, units, host)
-    make_args = args
-    if transport == 'rpc':
-        host.start()
-        make_args = rpc_args
+    host, make_args = release_host(tmp_path, monkeypatch, fixtures, '4.3.0', series, transport)
     installed = host_methods(host)
     assert installed == {'active': ['systempayamex', 'systempaycb', 'systempaymastercard', 'systempayvisa'],
                          'offered': True, 'cards': []}
