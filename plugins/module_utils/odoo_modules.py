@@ -153,11 +153,13 @@ def is_installed(state):
     return state in INSTALLED_STATES
 
 
-def decide(goal, before, expected):
+def decide(goal, before, expected, same_version_replaced=False):
     """``(action, reason)``: ``install``, ``upgrade`` or ``none``, for ``goal`` ``present``/``latest``.
 
     ``before`` is :func:`db_state`; ``expected`` the version the copy on disk
-    would be stored as (None when there is no copy).
+    would be stored as (None when there is no copy); ``same_version_replaced``: this run replaced the copy by other
+    content of the same version, so a database at that version is upgraded too (Odoo loads data files only at
+    ``-i``/``-u``).
     """
     if not is_installed(before['state']):
         if before['state'] == 'uninstallable':
@@ -172,6 +174,8 @@ def decide(goal, before, expected):
     if version_key(expected) < version_key(before['version']):
         return 'none', ('installed %s is newer than the copy on disk (%s); not downgraded'
                         % (before['version'], expected))
+    if same_version_replaced:
+        return 'upgrade', 'installed at %s; new files of that same version are in place' % before['version']
     return 'none', 'installed at %s' % before['version']
 
 

@@ -66,6 +66,14 @@ options:
         prints the module step the real run will make.
       - Ignored outside check mode (the real run reads the files it put in place).
     type: str
+  same_version_replaced:
+    description:
+      - This run replaced the addon's files by other content of the same version (a vendor archive published again
+        under the same version number; C(playbooks/site.yml) sets it from the addon step). With O(state=latest), a
+        database that records that version is upgraded too, so that Odoo loads the new files' data, which it reads
+        only at C(-i)/C(-u). A database that records a newer version is still never downgraded.
+    type: bool
+    default: false
   validate_only:
     description:
       - Only check the options and that every database named exists on this Odoo, then exit; nothing is read in the
@@ -279,6 +287,7 @@ def argument_spec():
         databases=dict(type='list', elements='str', default=['all']),
         validate_only=dict(type='bool', default=False),
         planned_version=dict(type='str'),
+        same_version_replaced=dict(type='bool', default=False),
     )
     return spec
 
@@ -412,7 +421,7 @@ class Run(object):
                 return
             msg = '%s not found on the addons path (%s)' % (self.name, where)
             self._fail(entry, msg, 'Cannot install %s in database %s: %s' % (self.name, db, msg))
-        action, reason = odoo_modules.decide(self.goal, before, self.expected)
+        action, reason = odoo_modules.decide(self.goal, before, self.expected, self.module.params['same_version_replaced'])
         entry['msg'] = reason
         if action == 'none':
             return
@@ -450,7 +459,9 @@ class Run(object):
         if after['state'] == 'installed' and after['version'] == self.expected:
             entry['action'] = action
             entry['msg'] = ('installed %s' % after['version'] if action == 'install'
-                            else 'upgraded from %s to %s' % (entry['before']['version'], after['version']))
+                            else 'upgraded from %s to %s' % (entry['before']['version'], after['version'])
+                            if entry['before']['version'] != after['version']
+                            else 'upgraded at %s (new files of that same version)' % after['version'])
             return
         cause = odoo_modules.explain_failure(log, self.name, db, self.host.series)
         stale = self._stale(row)

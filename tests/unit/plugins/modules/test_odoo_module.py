@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import getpass
+import json
 import os
 
 import pytest
@@ -189,6 +190,42 @@ def test_latest_upgrades_over_cli_and_present_does_not(make_host, fixtures):
 
     result = run_module(odoo_module, args(host, state='latest', databases=['shop1', 'shop2']))
     assert result['changed'] is False
+
+
+_CARDS = '''
+import json
+print('CARDS=' + json.dumps(sorted(env['systempay.card'].search([]).mapped('code'))))
+'''
+
+
+def cards(host, db):
+    result = host.shell(db, _CARDS)
+    return json.loads([line for line in result.stdout.splitlines() if line.startswith('CARDS=')][0][len('CARDS='):])
+
+
+def test_new_files_of_the_same_version_are_upgraded_only_when_the_run_put_them_there(make_host):
+    """A vendor archive published again under the same version, with a new data record: Odoo loads data files at
+    -u only, so with same_version_replaced (site.yml: this run replaced the files by other content of their version)
+    the databases at that version are upgraded and get the record; without it, nothing runs (a re-run)."""
+    host = make_host('installed', addon='3.1.1')
+    run_module(odoo_module, args(host, state='latest', databases=['shop1']))
+    data = os.path.join(host.addons, 'payment_systempay', 'data', 'card_data.xml')
+    with open(data) as handle:
+        text = handle.read()
+    with open(data, 'w') as handle:
+        handle.write(text.replace('    </data>', '        <record id="card_maestro" model="systempay.card">'
+                                  '<field name="code">MAESTRO</field><field name="label">Maestro</field></record>\n'
+                                  '    </data>', 1))
+    untouched = run_module(odoo_module, args(host, state='latest', databases=['shop1']))
+    assert actions(untouched) == [('shop1', 'none')] and 'MAESTRO' not in cards(host, 'shop1')
+    planned = run_module(odoo_module, args(host, state='latest', databases=['shop1'], same_version_replaced=True),
+                         check_mode=True)
+    assert actions(planned) == [('shop1', 'would_upgrade')]
+    done = run_module(odoo_module, args(host, state='latest', databases=['shop1'], same_version_replaced=True))
+    assert actions(done) == [('shop1', 'upgrade')] and done['changed'] is True
+    assert done['databases'][0]['msg'] == 'upgraded at 16.0.3.1.1 (new files of that same version)'
+    assert 'MAESTRO' in cards(host, 'shop1')
+    assert host.module_state('shop1') == ['installed', '16.0.3.1.1']
 
 
 @pytest.mark.parametrize('transport', ['cli', 'rpc'])
@@ -591,6 +628,14 @@ def test_version_key_orders_numbers_as_numbers():
 ])
 def test_decide(goal, state, version, expected, action):
     assert odoo_modules.decide(goal, {'state': state, 'version': version}, expected)[0] == action
+
+
+def test_decide_upgrades_new_files_of_the_same_version_and_never_downgrades_them():
+    same = {'state': 'installed', 'version': '16.0.3.1.1'}
+    assert odoo_modules.decide('latest', same, '16.0.3.1.1', same_version_replaced=True)[0] == 'upgrade'
+    assert odoo_modules.decide('present', same, '16.0.3.1.1', same_version_replaced=True)[0] == 'none'
+    newer = {'state': 'installed', 'version': '16.0.3.1.2'}
+    assert odoo_modules.decide('latest', newer, '16.0.3.1.1', same_version_replaced=True)[0] == 'none'
 
 
 def test_decide_never_downgrades():
