@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import time
+import zipfile
 
 import pytest
 
@@ -170,6 +171,42 @@ def test_a_good_rerun_changes_nothing(host, hvars, dummy):
     assert run.returncode == 0, run.stdout
     assert "changed=0" in run.stdout and "failed=0" in run.stdout, run.stdout
     assert molecule_hosts.service_starts(host, hvars) == starts
+
+
+def republished(tmp_path):
+    """The 3.1.1 fixture archive published again under the same version with one more data record (a card type):
+    other content, same version, as a vendor's corrected archive."""
+    source = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.1.zip")
+    target = str(tmp_path / "Systempay_Odoo_16_v3.1.1.zip")
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename.endswith("data/card_data.xml"):
+                data = data.replace(b"    </data>", b'        <record id="card_maestro" model="systempay.card">'
+                                    b'<field name="code">MAESTRO</field><field name="label">Maestro</field>'
+                                    b"</record>\n    </data>", 1)
+            new.writestr(info, data)
+    return target
+
+
+_MAESTRO = ("import json\n"
+            "print('RESULT=' + json.dumps(bool(env['systempay.card'].search([('code', '=', 'MAESTRO')]))))\n")
+
+
+def test_an_archive_published_again_under_the_same_version_is_upgraded_in_the_databases(host, hvars, tmp_path):
+    """Other content, same version (3.1.1 over 3.1.1): the files are replaced and, since Odoo reads data files only
+    at -u, shop1 is upgraded at 16.0.3.1.1 and gets the new record; a re-run changes nothing."""
+    name = host.backend.get_hostname()
+    assert not molecule_hosts.odoo_shell(host, hvars, "shop1", _MAESTRO)
+    archive = republished(tmp_path)
+    run = molecule_hosts.run_playbook(name, {"addon_src": archive})
+    out = " ".join(run.stdout.split())
+    assert run.returncode == 0, out
+    assert "database shop1: upgrade (16.0.3.1.1 -> 16.0.3.1.1)" in out, out
+    assert manifest_version(host) == "3.1.1"
+    assert molecule_hosts.odoo_shell(host, hvars, "shop1", _MAESTRO) is True
+    again = molecule_hosts.run_playbook(name, {"addon_src": archive})
+    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
 
 
 def test_a_downgrade_is_refused_then_done_when_asked_for(host, hvars):
