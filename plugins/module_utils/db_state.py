@@ -48,6 +48,14 @@ RELATION_FIELDS = {
     'payment_icons': ['name'],
 }
 RELATION_DEFAULT_FIELDS = ['code']
+# The fields of the addon's payment methods (Odoo 17+) the read takes, and payment_provider when it reads them itself.
+METHOD_FIELDS = ['code', 'active', 'primary_payment_method_id', 'provider_ids']
+
+
+def methods_domain(brand):
+    """The addon's payment methods, archived ones included (a domain naming ``active`` drops Odoo's active test)."""
+    return [('code', '=like', brand + '%'), '|', ('active', '=', True), ('active', '=', False)]
+
 
 # Run by ``odoo shell`` (``env`` is the superuser's). PARAMS is a Python literal. Each part that fails is rolled back
 # and named in ``errors``; nothing is committed (the shell's transaction is dropped at its end).
@@ -113,9 +121,7 @@ if _pv and _pv['model'] in env:
         # Odoo 17+: the addon's payment methods (its primary and the card brands under it), archived ones included
         _methods = None
         if 'payment.method' in env:
-            _methods = env['payment.method'].sudo().search_read(
-                [('code', '=like', _pv['brand'] + '%%'), '|', ('active', '=', True), ('active', '=', False)],
-                ['code', 'active', 'primary_payment_method_id', 'provider_ids'])
+            _methods = env['payment.method'].sudo().search_read(_pv['methods_domain'], _pv['methods_fields'])
         _out['provider'] = {'model': _pv['model'], 'xmlids': _xmlids, 'described': _described, 'record': _record,
                             'stored': _stored, 'relations': _relations, 'payment_methods': _methods}
     except Exception as _exc:
@@ -165,7 +171,8 @@ def read_params(series, brand, salt):
         pv = {'model': facts['model'], 'xmlid': facts['xmlid'], 'xmlid_installments': facts['xmlid_installments'],
               'type_field': facts['type_field'], 'brand': brand,
               'fields': sorted(fields), 'secret_fields': secret_fields, 'attributes': FIELD_ATTRIBUTES,
-              'notify_field': ipn.notify_field(brand), 'relations': relations}
+              'notify_field': ipn.notify_field(brand), 'relations': relations,
+              'methods_domain': methods_domain(brand), 'methods_fields': METHOD_FIELDS}
     return {'modules': module_names(brand), 'params': list(PARAMS), 'provider': pv, 'salt': salt, 'rounds': ROUNDS}
 
 

@@ -993,10 +993,8 @@ class Run(object):
             return rows
         if self.gathered_only:
             raise NotPlanned(db)
-        brand = self.module.params['brand']
-        call = transport.batch_call('payment.method', 'search_read', [[
-            ('code', '=like', brand + '%'), '|', ('active', '=', True), ('active', '=', False)]],
-            {'fields': ['code', 'active', 'primary_payment_method_id', 'provider_ids']})
+        call = transport.batch_call('payment.method', 'search_read', [db_state.methods_domain(self.module.params['brand'])],
+                                    {'fields': db_state.METHOD_FIELDS})
         return self._batch(db, [call], 'read the payment methods')[0]
 
     def _methods(self, db, flat, record_id, gathered):
