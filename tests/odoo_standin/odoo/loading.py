@@ -255,9 +255,9 @@ def _reflect(registry, env, module):
 
 def _reflect_selection(Selection, record, field):
     selection = field.args.get('selection')
-    rows = {rec.value: rec for rec in Selection.search([('field_id', '=', record.id)])}
     if not isinstance(selection, list):
         return
+    rows = {rec.value: rec for rec in Selection.search([('field_id', '=', record.id)])}
     for index, (value, label) in enumerate(selection):
         row = rows.pop(value, None)
         vals = {'field_id': record.id, 'value': value, 'name': str(label), 'sequence': index}

@@ -6,8 +6,7 @@
     'depends': ['portal'],
     # up to 15, payment depends on account; from 16 it does not
     'standin_depends': [(15, ['account']), (99, ['portal'])],
-    'data': ['data/payment_data.xml'],
-    # up to 16, payment icons; from 17, payment methods (Odoo 17 replaced payment.icon by payment.method)
+    # data files: up to 16, payment icons; from 17, payment methods (Odoo 17 replaced payment.icon by payment.method)
     'standin_data': [(16, ['data/payment_data.xml']), (99, ['data/payment_method_data.xml'])],
     'license': 'LGPL-3',
 }
