@@ -150,31 +150,51 @@ class Html(_String):
 
 
 class Date(_String):
+    """Stored as text ``YYYY-MM-DD``; ``read()`` gives a ``datetime.date``, as Odoo's does (XML-RPC and JSON-RPC
+    answer it as that text: ``odoo.service.rpc`` and ``odoo.http``)."""
     type = 'date'
+    FORMAT = '%Y-%m-%d'
 
     def to_store(self, value, record):
         if isinstance(value, (datetime.date, datetime.datetime)):
-            return value.strftime('%Y-%m-%d')
+            return value.strftime(self.FORMAT)
         return super().to_store(value, record)
+
+    def to_read(self, stored, env):
+        return datetime.datetime.strptime(stored, self.FORMAT).date() if stored else False
+
+    @classmethod
+    def to_string(cls, value):
+        return value.strftime(cls.FORMAT) if value else False
 
     @staticmethod
     def today(*args):
-        return datetime.date.today().strftime('%Y-%m-%d')
+        return datetime.date.today()
 
     context_today = today
 
 
 class Datetime(_String):
+    """Stored as text ``YYYY-MM-DD HH:MM:SS`` (UTC); ``read()`` gives a naive ``datetime.datetime``, as Odoo's does
+    (XML-RPC and JSON-RPC answer it as that text)."""
     type = 'datetime'
+    FORMAT = '%Y-%m-%d %H:%M:%S'
 
     def to_store(self, value, record):
         if isinstance(value, datetime.datetime):
-            return value.strftime('%Y-%m-%d %H:%M:%S')
+            return value.strftime(self.FORMAT)
         return super().to_store(value, record)
+
+    def to_read(self, stored, env):
+        return datetime.datetime.strptime(stored[:19], self.FORMAT) if stored else False
+
+    @classmethod
+    def to_string(cls, value):
+        return value.strftime(cls.FORMAT) if value else False
 
     @staticmethod
     def now(*args):
-        return datetime.datetime.utcnow().replace(microsecond=0).strftime('%Y-%m-%d %H:%M:%S')
+        return datetime.datetime.utcnow().replace(microsecond=0)
 
 
 class Binary(Field):

@@ -6,6 +6,7 @@ the database is the session's one if ``db_filter`` accepts it, else the only dat
 database, routes come from the modules installed in it (its registry must load, else 500); without,
 only ``auth='none'`` routes of the server-wide modules (``base``, ``web``) exist.
 """
+import datetime
 import functools
 import html
 import json
@@ -16,10 +17,20 @@ import threading
 import traceback
 import urllib.parse
 
-from . import release, sql_db
+from . import fields, release, sql_db
 from .api import SUPERUSER_ID, Environment
 from .exceptions import AccessDenied, AccessError, UserError
 from .tools import config
+
+
+def json_default(value):
+    """JSON-RPC answers dates and datetimes as Odoo's ``date_utils.json_default`` does: as their text."""
+    if isinstance(value, datetime.datetime):
+        return fields.Datetime.to_string(value)
+    if isinstance(value, datetime.date):
+        return fields.Date.to_string(value)
+    raise TypeError('Object of type %s is not JSON serializable' % type(value).__name__)
+
 
 _logger = logging.getLogger('odoo.http')
 
@@ -266,7 +277,7 @@ class Request:
         return response
 
     def make_json_response(self, data, headers=None, cookies=None, status=200):
-        return Response(json.dumps(data), status=status, headers=dict(headers or []),
+        return Response(json.dumps(data, default=json_default), status=status, headers=dict(headers or []),
                         content_type='application/json; charset=utf-8')
 
     def redirect(self, location, code=303, local=True):
@@ -547,7 +558,7 @@ class Application:
                 req.env.cr.rollback()
             body = {'jsonrpc': '2.0', 'id': rid, 'error': {
                 'code': 200, 'message': 'Odoo Server Error', 'data': serialize_exception(exc)}}
-        return Response(json.dumps(body), content_type='application/json; charset=utf-8')
+        return Response(json.dumps(body, default=json_default), content_type='application/json; charset=utf-8')
 
 
 def _public_uid(cr, req):

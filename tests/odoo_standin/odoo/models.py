@@ -514,7 +514,7 @@ class BaseModel(metaclass=MetaModel):
                     self.env.cr.update(comodel._name, cid, {other.name: linked})
 
     def write(self, vals):
-        now = fields_mod.Datetime.now()
+        now = fields_mod.Datetime.to_string(fields_mod.Datetime.now())
         for rec in self:
             current = rec._stored_values()
             stored, o2m = rec._convert_vals(vals, current)
@@ -531,7 +531,7 @@ class BaseModel(metaclass=MetaModel):
     def create(self, vals_list):
         single = isinstance(vals_list, dict)
         vals_list = [vals_list] if single else list(vals_list)
-        now = fields_mod.Datetime.now()
+        now = fields_mod.Datetime.to_string(fields_mod.Datetime.now())
         ids = []
         for vals in vals_list:
             for name in vals:

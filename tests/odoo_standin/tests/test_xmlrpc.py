@@ -1,5 +1,6 @@
 """XML-RPC (ground truth section 3; Odoo 16 odoo/service/{common,db,model}.py and
 base/controllers/rpc.py xmlrpc_handle_exception_int)."""
+import re
 import xmlrpc.client
 
 import pytest
@@ -99,6 +100,19 @@ def test_config_parameters(shop):
     assert shop.execute('shop1', 'ir.config_parameter', 'set_param', 'web.base.url', 'https://shop.example') == \
         'http://localhost:%d' % shop.port
     assert shop.execute('shop1', 'ir.config_parameter', 'set_param', 'new.key', 'v') is False
+
+
+def test_datetimes_are_read_as_datetimes_and_answered_as_text(shop):
+    """Odoo's read() gives datetime.datetime for a Datetime field (write_date); its XML-RPC marshaller
+    (OdooMarshaller.dump_datetime) and JSON-RPC (date_utils.json_default) answer it as 'YYYY-MM-DD HH:MM:SS'."""
+    [row] = shop.execute('shop1', 'ir.module.module', 'search_read', [('name', '=', 'payment_systempay')],
+                         fields=['write_date'])
+    assert re.match(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$', row['write_date']), row
+    result = shop.shell('shop1', """
+        [row] = env['ir.module.module'].search_read([('name', '=', 'payment_systempay')], ['write_date'])
+        print(type(row['write_date']).__name__, row['write_date'])
+    """)
+    assert result.stdout.split(None, 1) == ['datetime', row['write_date'] + '\n'], result.stderr
 
 
 def test_list_db_false(host):

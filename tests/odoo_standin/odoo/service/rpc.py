@@ -1,12 +1,13 @@
 """XML-RPC services and fault mapping (Odoo 16 ``xmlrpc_handle_exception_int``):
 ``UserError``/``RedirectWarning`` -> 2, ``AccessDenied`` -> 3, ``AccessError`` -> 4, anything
 else -> 1 with the formatted traceback as fault string."""
+import datetime
 import logging
 import threading
 import traceback
 import xmlrpc.client
 
-from .. import release
+from .. import fields, release
 from ..api import Environment
 from ..exceptions import AccessDenied, AccessError, RedirectWarning, UserError
 from ..tools import config
@@ -18,6 +19,25 @@ RPC_FAULT_CODE_APPLICATION_ERROR = 1
 RPC_FAULT_CODE_WARNING = 2
 RPC_FAULT_CODE_ACCESS_DENIED = 3
 RPC_FAULT_CODE_ACCESS_ERROR = 4
+
+
+class OdooMarshaller(xmlrpc.client.Marshaller):
+    """Odoo's XML-RPC marshaller: dates and datetimes (what ``read()`` gives for those fields) go out as the text
+    ``fields.Date/Datetime.to_string`` makes, not as ``dateTime.iso8601``."""
+    dispatch = dict(xmlrpc.client.Marshaller.dispatch)
+
+    def dump_datetime(self, value, write):
+        self.dump_unicode(fields.Datetime.to_string(value), write)
+
+    def dump_date(self, value, write):
+        self.dump_unicode(fields.Date.to_string(value), write)
+
+    dispatch[datetime.datetime] = dump_datetime
+    dispatch[datetime.date] = dump_date
+
+
+# as Odoo does, for every xmlrpc.client.dumps of the server
+xmlrpc.client.Marshaller = OdooMarshaller
 
 
 def version_info():
