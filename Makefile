@@ -76,7 +76,7 @@ $(COLL_LINK):
 # Fixture addon zips (tests/fixtures/addons/build.py, written by the fixtures owner).
 fixtures:
 	@if [ -f tests/fixtures/addons/build.py ]; then \
-	  $(TIMED) fixtures $(PYTHON) tests/fixtures/addons/build.py --brand systempay --out $(FIXTURES); \
+	  rm -rf $(FIXTURES) && $(TIMED) fixtures $(PYTHON) tests/fixtures/addons/build.py --brand systempay --out $(FIXTURES); \
 	else echo "fixtures: tests/fixtures/addons/build.py not there yet, skipped"; fi
 
 # --- checks -------------------------------------------------------------------

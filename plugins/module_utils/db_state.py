@@ -76,7 +76,7 @@ def _digest(_value):
 
 try:
     _rows = env['ir.module.module'].sudo().search_read([('name', 'in', _p['modules'])],
-                                                       ['name', 'state', 'latest_version'])
+                                                       ['name', 'state', 'latest_version', 'write_date'])
     _out['modules'] = dict((_row['name'], _row) for _row in _rows)
     _icp = env['ir.config_parameter'].sudo()
     _out['params'] = dict((_key, _icp.get_param(_key)) for _key in _p['params'])
@@ -201,7 +201,7 @@ def usable(state, modules=None, fresh=True):
 
 
 def module_rows(state, names):
-    """``{name: {name, state, latest_version}}`` of ``names``, as ``read_modules`` answers."""
+    """``{name: {name, state, latest_version, write_date}}`` of ``names``, as ``read_modules`` answers."""
     rows = state.get('modules') or {}
     return dict((name, rows[name]) for name in names if name in rows)
 

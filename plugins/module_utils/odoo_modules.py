@@ -149,6 +149,28 @@ def db_state(row):
     return {'state': row.get('state') or None, 'version': row.get('latest_version') or None}
 
 
+def _stamp(value):
+    """``YYYY-MM-DD HH:MM:SS`` of a ``write_date`` as a read gives it (text over XML-RPC, ``str()`` of a datetime,
+    with or without microseconds, from ``odoo shell``), or None."""
+    return str(value)[:19] if value else None
+
+
+def rewritten(before, after, since):
+    """Whether Odoo wrote the module's row (``before``/``after``: rows read with ``write_date``) after the time
+    ``since`` (UTC, ``YYYY-MM-DD HH:MM:SS``, taken before the ``-i``/``-u``).
+
+    Odoo's loader writes ``state`` and ``latest_version`` of each module it has loaded for an install or upgrade
+    (``odoo/modules/loading.py``), which moves ``write_date``; a failed ``-u`` writes nothing (its transaction is
+    rolled back, and ``reset_modules_state`` puts a ``to upgrade`` state back with plain SQL). So at an unchanged
+    version, this is what tells an upgrade done from one that failed. Not alone over XML-RPC:
+    ``button_immediate_upgrade`` commits its ``to upgrade`` mark (a write) before it loads, so there the call's Fault
+    is needed too."""
+    moved = _stamp((after or {}).get('write_date'))
+    if moved is None:
+        return False
+    return moved != _stamp((before or {}).get('write_date')) or moved >= since
+
+
 def is_installed(state):
     return state in INSTALLED_STATES
 

@@ -158,7 +158,7 @@ FEATURE_OTHER_FIELDS = {
 }
 COMMON_OTHER_FIELDS = ('{brand}_notify_url',)
 
-# a suffix (``3.1.2-broken-start``) marks a patched build of that version
+# a suffix (``3.1.1-broken-start``) marks a patched build of that version
 _VERSION_RE = re.compile(r'^\s*(?:\d{1,2}\.\d+\.)?(?P<version>\d+\.\d+\.\d+)(?:[-+][A-Za-z0-9.-]+)?\s*$')
 _RANGE_RE = re.compile(r'^Odoo_(\d{1,2})(?:-(\d{1,2}))?$')
 _BY_VERSION = dict((row[0], row) for row in RELEASES)

@@ -284,8 +284,8 @@ _READ_SCRIPT = '''
 import json as _json
 _params = %(params)s
 _mods = env['ir.module.module'].sudo()
-_rows = _mods.search_read([('name', 'in', _params['names'])], ['name', 'state', 'latest_version'])
-print(%(mark)r + _json.dumps({'modules': _rows}))
+_rows = _mods.search_read([('name', 'in', _params['names'])], ['name', 'state', 'latest_version', 'write_date'])
+print(%(mark)r + _json.dumps({'modules': _rows}, default=str))
 '''
 
 
@@ -422,7 +422,7 @@ class CliTransport(object):
         return payload.get('results', [])
 
     def read_modules(self, db, names):
-        """``{name: {name, state, latest_version}}`` of the modules the database knows, among ``names``."""
+        """``{name: {name, state, latest_version, write_date}}`` of the modules the database knows, among ``names``."""
         script = _READ_SCRIPT % {'params': repr({'names': list(names)}), 'mark': JSON_MARK}
         payload = self.shell(db, script)
         return dict((row['name'], row) for row in payload.get('modules', []))
@@ -514,7 +514,7 @@ class RpcTransport(object):
             results.append(self.execute(db, call['model'], call['method'], args, call.get('kwargs') or {}))
         return results
 
-    def read_modules(self, db, names, fields=('name', 'state', 'latest_version', 'installed_version')):
+    def read_modules(self, db, names, fields=('name', 'state', 'latest_version', 'installed_version', 'write_date')):
         """``{name: row}``; ``installed_version`` is the version in the server's manifest cache."""
         rows = self.execute(db, 'ir.module.module', 'search_read', [[('name', 'in', list(names))]],
                             {'fields': list(fields)})

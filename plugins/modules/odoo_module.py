@@ -72,6 +72,9 @@ options:
         under the same version number; C(playbooks/site.yml) sets it from the addon step). With O(state=latest), a
         database that records that version is upgraded too, so that Odoo loads the new files' data, which it reads
         only at C(-i)/C(-u). A database that records a newer version is still never downgraded.
+      - Since the version the database records does not change, such an upgrade counts as done only when the call
+        did not fail (exit 0, no Fault) and Odoo wrote the module's row again (its C(write_date), which Odoo's loader
+        moves after loading the module; a failed C(-u) is rolled back).
     type: bool
     default: false
   validate_only:
@@ -256,6 +259,7 @@ database_states:
   sample: {}
 '''
 
+import datetime
 import time
 
 from ansible.module_utils.common.text.converters import to_native
@@ -447,6 +451,8 @@ class Run(object):
         self._act(db, entry, action, row, stop)
 
     def _act(self, db, entry, action, row, stop):
+        before_row = row
+        since = datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S')
         try:
             if self.odoo.name == 'rpc' and row is None:
                 self.odoo.update_list(db)   # a new module folder is seen without a restart
@@ -456,7 +462,11 @@ class Run(object):
         after, rows = self._read_after(entry, db, stop)
         row = rows.get(self.name)
         entry['after'] = after
-        if after['state'] == 'installed' and after['version'] == self.expected:
+        # at the version the database already records, Odoo's write of the module's row shows the upgrade, with a
+        # call that did not fail (exit 0, no Fault: button_immediate_upgrade writes the row before it loads)
+        done = after['version'] != entry['before']['version'] or (
+            rc == 0 and odoo_modules.rewritten(before_row, row, since))
+        if after['state'] == 'installed' and after['version'] == self.expected and done:
             entry['action'] = action
             entry['msg'] = ('installed %s' % after['version'] if action == 'install'
                             else 'upgraded from %s to %s' % (entry['before']['version'], after['version'])
@@ -471,10 +481,15 @@ class Run(object):
         if cause is None:
             how = 'odoo %s %s' % ('-i' if action == 'install' else '-u', self.name) if self.odoo.name == 'cli' \
                 else 'button_immediate_%s' % action
-            cause = '%s is %s at version %s after %s (%s, expected %s installed): %s' % (
-                self.name, after['state'] or 'unknown', after['version'], how,
-                'exit %s' % rc if self.odoo.name == 'cli' else ('Fault' if rc else 'no Fault'),
-                self.expected, transport.last_error_line(log) or 'nothing logged')
+            status = 'exit %s' % rc if self.odoo.name == 'cli' else ('Fault' if rc else 'no Fault')
+            if after['state'] == 'installed' and after['version'] == self.expected:
+                cause = ('Odoo did not record an upgrade of %s at %s after %s (%s): its module row was not written, '
+                         'so the new files of that version were not loaded: %s'
+                         % (self.name, after['version'], how, status, transport.last_error_line(log) or 'nothing logged'))
+            else:
+                cause = '%s is %s at version %s after %s (%s, expected %s installed): %s' % (
+                    self.name, after['state'] or 'unknown', after['version'], how, status,
+                    self.expected, transport.last_error_line(log) or 'nothing logged')
         self._fail(entry, cause, 'Cannot %s %s in database %s: %s' % (action, self.name, db, cause), log, stop)
 
 

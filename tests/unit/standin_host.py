@@ -75,6 +75,18 @@ class StandinHost(standin_helpers.Host):
     def module_state(self, db, module=MODULE):
         return self.module_states(db).get(module)
 
+    def module_row(self, db, module=MODULE):
+        """``{state, latest_version, write_date}`` of ``module``'s row (read by the stand-in; write_date as text)."""
+        result = self.shell(db, '''
+            import json
+            rows = env['ir.module.module'].search_read([('name', '=', %r)], ['state', 'latest_version', 'write_date'])
+            print('ROW=' + json.dumps(rows[0] if rows else None, default=str))
+        ''' % module)
+        for line in result.stdout.splitlines():
+            if line.startswith('ROW='):
+                return json.loads(line[len('ROW='):])
+        raise AssertionError('the stand-in shell gave no row for %s:\n%s' % (db, result.stderr))
+
     # -- the addon ---------------------------------------------------------------------------
     def put_addon(self, unpacked, module=MODULE):
         """Replace ``<addons>/<module>`` by the copy in the folder ``unpacked`` (which holds ``<module>/``)."""

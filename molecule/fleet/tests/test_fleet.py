@@ -2,7 +2,7 @@
 
 State after converge: fleet-a, fleet-b, fleet-d (Debian, 16.0) run 3.1.0, fleet-c (source checkout, 12.0) runs
 1.2.5. Each test runs upgrade.yml (subprocesses, the molecule inventory) with every host's ``fleet_upgrade_src``
-(3.1.1, 1.2.6; fleet-b gets 3.1.2, whose code breaks Odoo's start) and ``report_dir`` set, then checks the hosts
+(3.1.1, 1.2.6; fleet-b gets the broken-start build of 3.1.1, whose code breaks Odoo's start) and ``report_dir`` set, then checks the hosts
 and the JSON report. Batches of two in inventory order: fleet-a and fleet-b first, then fleet-c and fleet-d.
 Tests run in file order and build on each other, as the hosts do.
 """
@@ -25,7 +25,7 @@ A, B, C, D = "fleet-a-odoo16-deb", "fleet-b-odoo16-broken", "fleet-c-odoo12-src"
 HEALTHY = (A, C, D)
 MODULE = "payment_systempay"
 START = {A: "3.1.0", B: "3.1.0", C: "1.2.5", D: "3.1.0"}
-NEW = {A: "3.1.1", B: "3.1.0", C: "1.2.6", D: "3.1.1"}   # fleet-b's 3.1.2 never stays
+NEW = {A: "3.1.1", B: "3.1.0", C: "1.2.6", D: "3.1.1"}   # fleet-b's broken 3.1.1 never stays
 UPGRADE_VARS = {"addon_src": "{{ fleet_upgrade_src }}", "systempay_odoo_serial": [2, 2], "report_junit": True}
 INSTALL_TASK = "Install or upgrade the addon folder"
 
@@ -119,7 +119,7 @@ def test_converge_left_the_starting_versions(initial):
 
 
 def test_no_failure_allowed_stops_after_the_failing_batch(initial, tmp_path):
-    """max_fail_percentage 0: fleet-b fails in the first batch (Odoo does not start with 3.1.2), is rolled back to
+    """max_fail_percentage 0: fleet-b fails in the first batch (Odoo does not start with the broken 3.1.1), is rolled back to
     3.1.0 and reported with the reason; fleet-a, in the same batch, is upgraded; the second batch never starts."""
     code, out = upgrade(tmp_path, 0)
     counts = recap(out)
@@ -129,11 +129,11 @@ def test_no_failure_allowed_stops_after_the_failing_batch(initial, tmp_path):
     a_now = consistent(A, "3.1.1")
     assert a_now["starts"] == initial[A]["starts"] + 1
     b_now = consistent(B, "3.1.0")
-    # the 3.1.0 folder back byte for byte; the broken 3.1.2 copy kept aside as a backup, not on the addons path
+    # the 3.1.0 folder back byte for byte; the broken 3.1.1 copy kept aside as a backup, not on the addons path
     addon_b = f"{_dest(B)}/{MODULE}"
     assert {k: v for k, v in tree(B).items() if k.startswith(addon_b + "/")} == \
         {k: v for k, v in initial[B]["tree"].items() if k.startswith(addon_b + "/")}
-    assert [b.rsplit("-", 1)[0] for b in backups(B)] == [f"{MODULE}-3.1.2"]
+    assert [b.rsplit("-", 1)[0] for b in backups(B)] == [f"{MODULE}-3.1.1"]
     assert b_now["starts"] == initial[B]["starts"] + 2   # the broken start, the rollback
     for name in (C, D):
         assert dict(state(name), tree=tree(name)) == initial[name], name

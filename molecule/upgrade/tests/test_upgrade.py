@@ -1,9 +1,11 @@
-"""Verify the upgrade scenario: 3.1.0 (pre-installed by prepare) -> 3.1.1 by site.yml, then two broken releases.
+"""Verify the upgrade scenario: 3.1.0 (pre-installed by prepare) -> 3.1.1 by site.yml, then two broken builds.
 
 Tests run in file order: the converge results first, then site.yml runs (subprocesses, the molecule inventory)
-with 3.1.2 (its Python fails at registry load: every request answers 500 after the restart) and 3.1.3 (fails at
-``-u``), each of which must fail the run with the reason and leave 3.1.1 in place and Odoo healthy; then 3.1.2 again,
-killed (SIGKILL) in its wait, after which site.yml run again alone puts 3.1.1 back with Odoo answering.
+with the two broken builds of 3.1.1 (tests/fixtures/addons: 3.1.1 plus one fault, same version, other content):
+broken-start (its Python fails at registry load: every request answers 500 after the restart) and broken-install
+(fails at ``-u``), each of which must fail the run with the reason and leave the good 3.1.1 in place and Odoo
+healthy; then broken-start again, killed (SIGKILL) in its wait, after which site.yml run again alone puts the good
+3.1.1 back with Odoo answering.
 """
 
 import hashlib
@@ -23,11 +25,18 @@ ADDONS = "/var/lib/odoo/addons/16.0"
 ADDON = ADDONS + "/payment_systempay"
 BACKUPS = ADDONS + "/.systempay-backups"
 FIXTURES = os.path.join(molecule_hosts.project_dir(), "build", "fixtures")
+BROKEN_START = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.1-broken-start.zip")
+BROKEN_INSTALL = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.1-broken-install.zip")
 
 
 def manifest_version(host):
     content = host.file(ADDON + "/__manifest__.py").content_string
     return content.split("'version': '", 1)[1].split("'", 1)[0]
+
+
+def broken_start_in_place(host):
+    """The installed files are the broken-start build: 3.1.1 plus helpers/gateway_client.py."""
+    return host.file(ADDON + "/helpers/gateway_client.py").exists
 
 
 def tree(host):
@@ -57,12 +66,13 @@ def test_exactly_one_restart_in_converge(host, hvars):
 
 
 def test_broken_start_is_rolled_back(host, hvars, base_url):
-    """3.1.2 imports a package that does not exist: after the restart every request answers 500. The run fails
-    with the reason and the log line, the files are 3.1.1 again, Odoo answers, shop1 is untouched.
+    """The broken-start build (3.1.1 with other content) imports a package that does not exist: its files replace
+    3.1.1's, and after the restart every request answers 500. The run fails with the reason and the log line, the
+    good 3.1.1 files are back, Odoo answers, shop1 is untouched.
     The archive comes through addon_url (file://) with its checksum: the download path is exercised too."""
     before = tree(host)
     starts = molecule_hosts.service_starts(host, hvars)
-    archive = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.2.zip")
+    archive = BROKEN_START
     with open(archive, "rb") as handle:
         checksum = "sha256:" + hashlib.sha256(handle.read()).hexdigest()
     run = molecule_hosts.run_playbook(host.backend.get_hostname(), {
@@ -72,13 +82,13 @@ def test_broken_start_is_rolled_back(host, hvars, base_url):
     text = " ".join(out.split())
     assert "odoo.service restarted (pid " in text, out
     assert "but Odoo does not answer as that unit within 30 s: it answers version_info with HTTP 500" in text, out
-    assert "with payment_systempay 3.1.2 in /var/lib/odoo/addons/16.0" in text, out
+    assert "with payment_systempay 3.1.1 in /var/lib/odoo/addons/16.0" in text, out
     assert ("Rolled back: the previous addon files (3.1.1) are in place again and restarted odoo.service: new process"
             in text), out
     assert "No module named 'fixture_missing_sdk'" in out, out
     assert "failed=1" in out
-    # the files are 3.1.1 again, byte for byte; Odoo was restarted twice (the broken one, the rollback)
-    assert manifest_version(host) == "3.1.1"
+    # the good 3.1.1 files again, byte for byte; Odoo was restarted twice (the broken one, the rollback)
+    assert manifest_version(host) == "3.1.1" and not broken_start_in_place(host)
     assert tree(host) == before
     assert molecule_hosts.service_starts(host, hvars) == starts + 2
     status, headers = molecule_hosts.http_get(host, f"{base_url}/payment/systempay/ipn")
@@ -87,13 +97,14 @@ def test_broken_start_is_rolled_back(host, hvars, base_url):
 
 
 def test_broken_upgrade_is_rolled_back(host, hvars, base_url):
-    """3.1.3 loads but its -u fails (exit 255): odoo_module fails, site.yml runs the role's rollback."""
+    """The broken-install build (3.1.1 with one more data file) loads but its -u fails (exit 255): other content of
+    the installed version, so shop1 is upgraded at 16.0.3.1.1; odoo_module fails, site.yml runs the role's
+    rollback."""
     before = tree(host)
-    run = molecule_hosts.run_playbook(host.backend.get_hostname(), {
-        "addon_src": os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.3.zip")})
+    run = molecule_hosts.run_playbook(host.backend.get_hostname(), {"addon_src": BROKEN_INSTALL})
     out = run.stdout
     assert run.returncode != 0, out
-    assert "Cannot upgrade payment_systempay in database shop1" in out or "shop1" in out, out
+    assert "Cannot upgrade payment_systempay in database shop1" in out, out
     assert ("Rolled back: the previous addon files (3.1.1) are in place again and restarted odoo.service: new process"
             in " ".join(out.split())), out
     assert manifest_version(host) == "3.1.1"
@@ -116,11 +127,12 @@ def ipn_status(host, base_url):
 
 
 def test_an_upgrade_killed_in_its_wait_is_finished_by_the_next_run(host, hvars, base_url, tmp_path):
-    """site.yml with 3.1.2 (it breaks at start) is killed with SIGKILL, workers included, while it waits for Odoo
-    to come back: the files are 3.1.2, Odoo then answers 500, the run's lock is left on the host. site.yml run again
-    alone (the inventory's 3.1.1) takes the lock over (its holder's pid is gone on this controller), finds Odoo not
-    answering with a newer copy than its archive whose previous version is the newest backup, puts 3.1.1 back -
-    reported as restored, not refused as a downgrade - and proves that Odoo answers; shop1 never moved.
+    """site.yml with the broken-start build (it breaks at start) is killed with SIGKILL, workers included, while it
+    waits for Odoo to come back: the files are the broken build's, Odoo then answers 500, the run's lock is left on
+    the host. site.yml run again alone (the inventory's good 3.1.1) takes the lock over (its holder's pid is gone on
+    this controller), finds Odoo not answering with other files than its archive's while the newest backup holds
+    exactly its archive's content, puts that back - reported as restored - and proves that Odoo answers; shop1 never
+    moved.
 
     To kill the run inside its wait every time, the restart is made slow for this run only: a drop-in with
     ExecStartPre=sleep 30 (a real Odoo takes seconds to start), removed before the second run."""
@@ -130,34 +142,34 @@ def test_an_upgrade_killed_in_its_wait_is_finished_by_the_next_run(host, hvars, 
                       os.path.dirname(SLOW_START), SLOW_START)
     try:
         proc = molecule_hosts.start_playbook(name, {
-            "addon_src": os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.2.zip")}, log=str(tmp_path / "killed.log"))
+            "addon_src": BROKEN_START}, log=str(tmp_path / "killed.log"))
         try:
             deadline = time.time() + 240
             while time.time() < deadline and proc.poll() is None:
-                if manifest_version(host) == "3.1.2" and unit_state(host) == "activating":
+                if broken_start_in_place(host) and unit_state(host) == "activating":
                     break
                 time.sleep(1)
             assert proc.poll() is None and unit_state(host) == "activating", (tmp_path / "killed.log").read_text()
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        # the restart the killed run asked for goes on without it: the broken 3.1.2 starts and answers 500
+        # the restart the killed run asked for goes on without it: the broken build starts and answers 500
         deadline = time.time() + 90
         while time.time() < deadline and ipn_status(host, base_url) != "500":
             time.sleep(1)
     finally:
         host.check_output("rm -f %s && systemctl daemon-reload", SLOW_START)
-    assert manifest_version(host) == "3.1.2"
+    assert broken_start_in_place(host)
     assert ipn_status(host, base_url) == "500"
     assert host.file("/var/lib/systempay-odoo/run.lock").exists        # the killed run's lock, left behind
     run = molecule_hosts.run_playbook(name)
     out = " ".join(run.stdout.split())
     assert run.returncode == 0, out
     assert "Took over the lock of the run of" in out and "holder gone" in out, out
-    assert ("in /var/lib/odoo/addons/16.0: restored (3.1.2, left by an earlier run with Odoo not answering, is kept "
+    assert ("in /var/lib/odoo/addons/16.0: restored (3.1.1, left by an earlier run with Odoo not answering, is kept "
             "as a backup)") in out, out
     assert "restart: yes" in out and "database shop1: none (16.0.3.1.1 -> 16.0.3.1.1)" in out, out
-    assert manifest_version(host) == "3.1.1"
+    assert manifest_version(host) == "3.1.1" and not broken_start_in_place(host)
     status, headers = molecule_hosts.http_get(host, f"{base_url}/payment/systempay/ipn")
     assert (status, headers.get("allow")) == (405, "OPTIONS, POST")
     assert molecule_hosts.module_state(host, hvars, "shop1") == {"state": "installed", "version": "16.0.3.1.1"}

@@ -84,9 +84,9 @@ def test_2x_on_15(make_host, zips):
 def test_broken_builds(host, zips):
     install_zip(host, zips['3.1.1'])
     host.create_db('shop1', 'website_sale,account,payment_systempay')
-    install_zip(host, zips['3.1.3'])                                       # broken-install
+    install_zip(host, zips['3.1.1-broken-install'])
     assert host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 255
-    install_zip(host, zips['3.1.2'])                                       # broken-start
+    install_zip(host, zips['3.1.1-broken-start'])
     assert host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 255
     with host.server() as proc:
         assert host.http('POST', IPN, data=b'')[0] == 500

@@ -199,7 +199,7 @@ def test_dbfilter_by_host_first_label(two_shops):
 def test_broken_registry_answers_500_everywhere(host):
     make_provider_addon(host.addons)
     host.create_db('shop1', 'account,payment_systempay')
-    # the installed module's Python now fails to import (3.1.2-broken-start style)
+    # the installed module's Python now fails to import (as the fixture build 3.1.1-broken-start)
     with open(os.path.join(host.addons, 'payment_systempay', '__init__.py'), 'a') as f:
         f.write('raise ImportError("broken at registry load")\n')
     with host.server() as proc:

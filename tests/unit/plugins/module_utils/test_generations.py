@@ -95,7 +95,7 @@ def test_lines_cover_supported_range_without_gap_or_overlap():
     ('3.1.1', '16.0', True),
     ('3.1.1', '17.0', False),
     ('4.1.0', '18.0', True),
-    ('3.1.2-broken-start', '16.0', True),
+    ('3.1.1-broken-start', '16.0', True),
     # by release, not by line (vendor-releases.json declared ranges): the line ranges accepted these
     ('4.1.0', '19.0', False),
     ('4.0.0', '18.0', False),

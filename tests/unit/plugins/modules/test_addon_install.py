@@ -152,10 +152,10 @@ def test_upgrade_keeps_a_backup(fixtures, dest, install):
 
 
 def test_backups_are_pruned_oldest_first(dest, install):
-    for version in ('3.1.0', '3.1.1', '3.1.2'):
+    for version in ('3.0.3', '3.1.0', '3.1.1'):
         install(version, backup_keep=2)
-    result = install('3.1.3', backup_keep=2)
-    assert versions_of(result['backups']) == ['3.1.2', '3.1.1']
+    result = install('3.1.1-broken-start', backup_keep=2)   # other content of 3.1.1: 3.1.1 goes to the backups
+    assert versions_of(result['backups']) == ['3.1.1', '3.1.0']
     assert result['backup_path'] == result['backups'][0]
     assert sorted(os.listdir(os.path.join(dest, '.systempay-backups'))) == sorted(
         os.path.basename(path) for path in result['backups'])
@@ -190,13 +190,15 @@ def test_check_mode_touches_nothing(fixtures, dest, install):
     install('3.1.0')
     install('3.1.1')
     before, tree = snapshot(dest), archive_utils.tree_sha256(dest)
-    result = run({'src': fixtures.zip('3.1.2'), 'dest': dest}, check_mode=True, diff=True)
+    # other content of the same version (a build of 3.1.1 with one more file)
+    result = run({'src': fixtures.zip('3.1.1-broken-start'), 'dest': dest}, check_mode=True, diff=True)
     assert result['changed'] is True and result['backup_path'] is None
-    assert (result['previous_version'], result['version']) == ('3.1.1', '3.1.2')
+    assert (result['previous_version'], result['version']) == ('3.1.1', '3.1.1')
     assert result['diff']['before'] == {'path': os.path.join(dest, MODULE), 'version': '3.1.1',
                                         'content_sha256': content_of(fixtures.zip('3.1.1'))}
-    assert result['diff']['after']['version'] == '3.1.2'
-    assert result['diff']['after']['content_sha256'] == content_of(fixtures.zip('3.1.2'))
+    assert result['diff']['after']['version'] == '3.1.1'
+    assert result['diff']['after']['content_sha256'] == content_of(fixtures.zip('3.1.1-broken-start'))
+    assert result['diff']['after']['content_sha256'] != result['diff']['before']['content_sha256']
     result = run({'dest': dest, 'rollback': True}, check_mode=True)
     assert result['changed'] is True and result['version'] == '3.1.0'
     assert snapshot(dest) == before and archive_utils.tree_sha256(dest) == tree

@@ -15,6 +15,7 @@ __metaclass__ = type
 import getpass
 import json
 import os
+import time
 
 import pytest
 
@@ -229,10 +230,33 @@ def test_new_files_of_the_same_version_are_upgraded_only_when_the_run_put_them_t
 
 
 @pytest.mark.parametrize('transport', ['cli', 'rpc'])
+def test_new_files_of_the_same_version_whose_upgrade_fails_fail_the_database(make_host, fixtures, transport):
+    """The broken-install build of 3.1.1 (3.1.1 plus a data file that cannot load) over 3.1.1: Odoo's -u fails and
+    rolls back, so the database still records 16.0.3.1.1, installed, as before. Only the call's failure (exit 255,
+    the Fault) and, with the CLI, the module's row, which Odoo did not write again, show that the new files were not
+    loaded: the database fails, not "upgraded"."""
+    host = make_host('installed', addon='3.1.1')
+    run_module(odoo_module, args(host, state='latest', databases=['shop1']))
+    written = host.module_row('shop1')['write_date']
+    time.sleep(1.1)    # Odoo stamps write_date to the second: the next write is a later stamp
+    host.put_addon(fixtures.unpacked('3.1.1-broken-install'))
+    result = run_module(odoo_module, dict(start_for(host, transport), state='latest', databases=['shop1'],
+                                          same_version_replaced=True), fails=True)
+    assert actions(result) == [('shop1', 'failed')]
+    entry = result['databases'][0]
+    assert entry['before'] == entry['after'] == {'state': 'installed', 'version': '16.0.3.1.1'}
+    assert result['msg'].startswith('Cannot upgrade payment_systempay in database shop1: ')
+    assert 'fixture_company_that_does_not_exist' in result['msg'], result['msg']
+    assert result['changed'] is False
+    if transport == 'cli':   # over XML-RPC, button_immediate_upgrade commits its "to upgrade" mark (a write) first
+        assert host.module_row('shop1')['write_date'] == written
+
+
+@pytest.mark.parametrize('transport', ['cli', 'rpc'])
 def test_a_failed_upgrade_stops_the_run_after_a_refused_install(make_host, request, transport):
-    """shop3 (no account) is refused and the run goes on; shop1's upgrade to 3.1.3 (its data fails at -u) fails
-    and stops the run: shop2 is not touched."""
-    host = make_host('installed', addon='3.1.3')
+    """shop3 (no account) is refused and the run goes on; shop1's upgrade to the broken-install build of 3.1.1 (its
+    data fails at -u) fails and stops the run: shop2 is not touched."""
+    host = make_host('installed', addon='3.1.1-broken-install')
     host.copy_databases(request.getfixturevalue('template'), ('shop3',))
     params = dict(start_for(host, transport), state='latest', databases=['shop3', 'shop1', 'shop2'])
     result = run_module(odoo_module, params, fails=True)
@@ -622,7 +646,7 @@ def test_version_key_orders_numbers_as_numbers():
     ('present', 'installed', '16.0.3.1.0', '16.0.3.1.1', 'none'),
     ('latest', 'installed', '16.0.3.1.0', '16.0.3.1.1', 'upgrade'),
     ('latest', 'installed', '16.0.3.1.1', '16.0.3.1.1', 'none'),
-    ('latest', 'installed', '16.0.3.1.2', '16.0.3.1.1', 'none'),
+    ('latest', 'installed', '16.0.3.1.1', '16.0.3.1.0', 'none'),
     ('latest', 'to upgrade', '16.0.3.1.1', '16.0.3.1.1', 'upgrade'),
     ('present', 'uninstallable', None, '16.0.3.1.1', 'none'),
 ])
@@ -634,12 +658,12 @@ def test_decide_upgrades_new_files_of_the_same_version_and_never_downgrades_them
     same = {'state': 'installed', 'version': '16.0.3.1.1'}
     assert odoo_modules.decide('latest', same, '16.0.3.1.1', same_version_replaced=True)[0] == 'upgrade'
     assert odoo_modules.decide('present', same, '16.0.3.1.1', same_version_replaced=True)[0] == 'none'
-    newer = {'state': 'installed', 'version': '16.0.3.1.2'}
-    assert odoo_modules.decide('latest', newer, '16.0.3.1.1', same_version_replaced=True)[0] == 'none'
+    newer = {'state': 'installed', 'version': '16.0.3.1.1'}
+    assert odoo_modules.decide('latest', newer, '16.0.3.1.0', same_version_replaced=True)[0] == 'none'
 
 
 def test_decide_never_downgrades():
-    action, reason = odoo_modules.decide('latest', {'state': 'installed', 'version': '16.0.3.1.2'}, '16.0.3.1.1')
+    action, reason = odoo_modules.decide('latest', {'state': 'installed', 'version': '16.0.3.1.1'}, '16.0.3.1.0')
     assert action == 'none' and 'not downgraded' in reason
 
 
