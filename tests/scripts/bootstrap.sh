@@ -2,7 +2,8 @@
 # Install the host packages the test equipment needs, when missing.
 # Idempotent and quick when everything is there (one dpkg-query).
 #   podman + runc (crun fails on these machines), netavark/aardvark-dns (DNS on
-#   named networks), debootstrap (the test-host image), uidmap & co.
+#   named networks), debootstrap (the test-host image), uidmap & co., postgresql
+#   (the Odoo stand-in's own tests start a throwaway cluster with its initdb).
 set -euo pipefail
 
 PACKAGES=(
@@ -11,6 +12,7 @@ PACKAGES=(
     debootstrap debian-archive-keyring wget ca-certificates
     make tar unzip
     shellcheck
+    postgresql
 )
 
 missing=()

@@ -375,3 +375,30 @@ class One2many(_X2many):
 
 
 Id = Integer
+
+
+_COLUMN_TYPES = {'boolean': 'bool', 'integer': 'int4', 'monetary': 'numeric', 'char': 'varchar', 'text': 'text',
+                 'html': 'text', 'selection': 'varchar', 'date': 'date', 'datetime': 'timestamp',
+                 'many2one': 'int4', 'reference': 'varchar', 'json': 'jsonb'}
+
+
+def column_type(field):
+    """The PostgreSQL type of ``field``'s column in its model's table, as Odoo's ``column_type``; None for a field
+    without a column: one2many and many2many (a relation table), a field not stored (computed or related without
+    ``store=True``), a binary kept as an attachment (Odoo's default)."""
+    args = field.args
+    if not args.get('store', not (args.get('compute') or args.get('related'))):
+        return None
+    if field.type in ('one2many', 'many2many'):
+        return None
+    if field.type == 'binary':
+        return None if args.get('attachment', True) else 'bytea'
+    if field.type == 'float':
+        return 'numeric' if args.get('digits') else 'float8'
+    if field.type in ('char', 'text', 'html') and field.translate:
+        from . import release
+        if release.version_info[0] >= 16:
+            return 'jsonb'      # translations in one jsonb column per field from 16.0 (Odoo's _String.column_type)
+    if field.type == 'char' and args.get('size'):
+        return 'varchar(%d)' % args['size']
+    return _COLUMN_TYPES.get(field.type, 'varchar')

@@ -18,7 +18,7 @@ from . import modules, release, sql_db, timing
 from .fields import _UNSET
 from .api import SUPERUSER_ID, Environment
 from .convert import load_data
-from .models import MAGIC_FIELDS, MetaModel, build_model, model_name_of
+from .models import MetaModel, build_model, model_name_of
 from .tools import config
 
 _logger = logging.getLogger('odoo.modules.loading')
@@ -274,19 +274,18 @@ def _init_new_columns(registry, env, module):
 
     As Odoo's ``_auto_init`` for the models of a module being installed or upgraded: ``Field.update_db`` creates the
     missing column and, when the table has rows, ``BaseModel._init_column`` sets it to the field's default, computed
-    then (while the module's state is still ``to install`` or ``to upgrade``). The stand-in keeps rows as JSON
-    objects, so a column "exists" when the rows hold its key (``create`` stores every field).
+    then (while the module's state is still ``to install`` or ``to upgrade``). ``cr.new_columns`` creates the table
+    and columns (PostgreSQL) and says which columns are new to a table that has rows (on SQLite, where rows are JSON
+    objects, a column "exists" when the rows hold its key: ``create`` stores every field).
     """
     for model_name in _module_models(registry, module):
         model = env[model_name]
-        rows = env.cr.fetch_all(model_name)
+        added = env.cr.new_columns(model_name)
+        rows = env.cr.fetch_all(model_name) if added else {}
         if not rows:
             continue
-        for field_name, field in model._fields.items():
-            if field_name in MAGIC_FIELDS or not field.store or field.type in ('one2many', 'many2many'):
-                continue
-            if any(field_name in vals for vals in rows.values()):
-                continue
+        for field_name in added:
+            field = model._fields[field_name]
             value = field.default_value(model)
             if value is _UNSET or value is None:
                 continue            # no default: the new column stays NULL (read as False)
@@ -315,6 +314,8 @@ def load_modules(registry, update_module=False):
                 raise sql_db.OperationalError("Database %s not initialized, you can force it with `-i base`"
                                               % registry.db_name)
             _logger.info("init db")
+            for model_name in registry.models:      # base's tables (odoo.modules.db.initialize)
+                cr.new_columns(model_name)
             env['ir.module.module'].update_list()
             env['ir.module.module'].search([('name', '=', 'base')]).button_install()
             cr.set_meta('initialized', 1)

@@ -1,6 +1,7 @@
-"""The stand-in's "PostgreSQL cluster": one SQLite file per database in ``ODOO_STANDIN_DB_DIR``.
+"""The stand-in's databases: PostgreSQL with ``standin_storage = postgresql`` in the config (``sql_pg``: Odoo's
+tables and columns), else one SQLite file per database in ``ODOO_STANDIN_DB_DIR``.
 
-Each database holds a generic record store (``records``: model, id, JSON values), per-model id
+On SQLite each database holds a generic record store (``records``: model, id, JSON values), per-model id
 sequences, and a ``meta`` table (registry signaling sequence).  WAL mode and a busy timeout make
 concurrent use by a running server and a CLI process safe; every cursor takes the write lock at
 its start (``BEGIN IMMEDIATE``), so transactions are serialized.
@@ -9,6 +10,8 @@ import json
 import os
 import re
 import sqlite3
+
+from .tools import config
 
 DB_SUFFIX = '.sqlite'
 _NAME_RE = re.compile(r'^[a-zA-Z0-9][a-zA-Z0-9_.-]*$')
@@ -32,6 +35,16 @@ class DatabaseExists(Warning):
     pass
 
 
+def postgresql():
+    """Whether the databases are in PostgreSQL (``standin_storage = postgresql``), not in SQLite files."""
+    return config.get('standin_storage') == 'postgresql'
+
+
+def _pg():
+    from . import sql_pg
+    return sql_pg
+
+
 def db_dir():
     return os.environ.get('ODOO_STANDIN_DB_DIR', '/var/lib/odoo-standin/db')
 
@@ -41,19 +54,25 @@ def db_path(dbname):
 
 
 def list_dbs():
-    """Every database of the cluster, sorted."""
+    """Every database of the cluster, sorted (on PostgreSQL: those Odoo lists, owned by ``db_user``)."""
+    if postgresql():
+        return _pg().list_dbs()
     if not os.path.isdir(db_dir()):
         return []
     return sorted(name[:-len(DB_SUFFIX)] for name in os.listdir(db_dir()) if name.endswith(DB_SUFFIX))
 
 
 def exists(dbname):
+    if postgresql():
+        return _pg().exists(dbname)
     return os.path.isfile(db_path(dbname))
 
 
 def create_empty_database(dbname):
     if not _NAME_RE.match(dbname or ''):
         raise OperationalError('invalid database name %r' % dbname)
+    if postgresql():
+        return _pg().create_empty_database(dbname)
     if exists(dbname):
         raise DatabaseExists("database %r already exists!" % dbname)
     os.makedirs(db_dir(), exist_ok=True)
@@ -71,11 +90,36 @@ def create_empty_database(dbname):
         conn.close()
 
 
-class Cursor:
+class Transaction:
+    """What both storages' cursors share: close (rolling back what was not committed), and a ``with`` block that
+    commits when it ends without an exception. A cursor has ``_conn``, ``closed``, ``commit`` and ``rollback``."""
+
+    def close(self):
+        if not self.closed:
+            self.rollback()
+            self._conn.close()
+            self.closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.commit()
+        self.close()
+
+
+def Cursor(dbname):
+    """A transaction on one database (``env.cr``), in the storage the config names."""
+    return _pg().Cursor(dbname) if postgresql() else SqliteCursor(dbname)
+
+
+class SqliteCursor(Transaction):
     """A transaction on one database; commit/rollback like a psycopg2 cursor (``env.cr``)."""
 
     def __init__(self, dbname):
         self.dbname = dbname
+        self.registry = None
         if not exists(dbname):
             raise OperationalError('connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" '
                                    'failed: FATAL:  database "%s" does not exist\n' % dbname)
@@ -102,20 +146,6 @@ class Cursor:
         if self._in_tx:
             self._conn.execute('ROLLBACK')
             self._in_tx = False
-
-    def close(self):
-        if not self.closed:
-            self.rollback()
-            self._conn.close()
-            self.closed = True
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.commit()
-        self.close()
 
     # record store ---------------------------------------------------------
     def fetch_all(self, model):
@@ -183,6 +213,19 @@ class Cursor:
         rows, self._rows = getattr(self, '_rows', []), []
         return rows
 
+    def new_columns(self, model_name):
+        """The stored fields of ``model_name`` that no row holds yet, when it has rows: a row is a JSON object and
+        ``create`` stores every field, so a column "exists" once a row holds its key (see ``sql_pg``)."""
+        from .fields import column_type
+        from .models import MAGIC_FIELDS
+        if self.registry is None or model_name not in self.registry:
+            return []
+        rows = self.fetch_all(model_name)
+        if not rows:
+            return []
+        return [name for name, field in self.registry[model_name]._fields.items()
+                if name not in MAGIC_FIELDS and column_type(field) and not any(name in vals for vals in rows.values())]
+
     # meta -----------------------------------------------------------------
     def get_meta(self, key, default=None):
         row = self._execute('SELECT value FROM meta WHERE key = ?', (key,)).fetchone()
@@ -208,6 +251,8 @@ def db_connect(dbname):
 
 def read_meta(dbname, key, default=None):
     """Read one meta value without taking the write lock (used for registry signaling)."""
+    if postgresql():
+        return _pg().read_signaling(dbname, default)
     conn = sqlite3.connect(db_path(dbname), timeout=60)
     try:
         row = conn.execute('SELECT value FROM meta WHERE key = ?', (key,)).fetchone()

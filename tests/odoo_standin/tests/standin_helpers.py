@@ -1,8 +1,10 @@
 """Helpers for the stand-in's tests: an isolated "host" (temp dirs, config, database dir), the CLI,
 a real server subprocess on 127.0.0.1 and a random port, and small throwaway addons."""
 import contextlib
+import glob
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -38,6 +40,7 @@ class Host:
         self.log = os.path.join(self.root, 'odoo.log')
         self.conf = os.path.join(self.root, 'odoo.conf')
         os.makedirs(self.addons, exist_ok=True)
+        self.cluster = None
         self.bin = ODOO_BIN
         if series:
             self.bin = self._copy_with_series(series)
@@ -57,6 +60,26 @@ class Host:
         with open(release, 'w') as f:
             f.write(text)
         return os.path.join(target, 'odoo-bin')
+
+    def use_cluster(self, cluster):
+        """Keep the databases in the PostgreSQL ``cluster`` (:class:`PgCluster`) instead of SQLite files."""
+        self.cluster = cluster
+        self.write_conf(**cluster.options())
+
+    def database_exists(self, name):
+        if self.cluster is not None:
+            return self.cluster.sql("SELECT 1 FROM pg_database WHERE datname = '%s'" % name).strip() == '1'
+        return os.path.isfile(os.path.join(self.db_dir, name + '.sqlite'))
+
+    def create_foreign_database(self, name):
+        """A database of the cluster that is not an Odoo database (no Odoo table at all)."""
+        if self.cluster is not None:
+            self.cluster.sql('CREATE DATABASE "%s" OWNER "%s"' % (name, self.cluster.user))
+            self.cluster.sql('CREATE TABLE inventory (id serial)', name)
+        else:
+            os.makedirs(self.db_dir, exist_ok=True)
+            with open(os.path.join(self.db_dir, name + '.sqlite'), 'wb'):
+                pass
 
     def write_conf(self, **extra):
         self.options.update({k: str(v) for k, v in extra.items()})
@@ -271,3 +294,57 @@ def make_provider_addon(addons_dir, version='3.1.1', model=PROVIDER_MODEL, extra
     files.update(extra_files or {})
     return make_module(addons_dir, 'payment_systempay', version, ['payment'],
                        "'data': ['data/systempay_data.xml']", files)
+
+
+# -- PostgreSQL: a throwaway cluster for the stand-in's databases (standin_storage = postgresql) -------------------
+def pg_bin(program):
+    """A PostgreSQL server program of Debian's packages (``postgresql``, which ``make bootstrap`` installs)."""
+    found = sorted(glob.glob('/usr/lib/postgresql/*/bin/%s' % program))
+    assert found, 'PostgreSQL is not installed (/usr/lib/postgresql/*/bin/%s): run make bootstrap' % program
+    return found[-1]
+
+
+class PgCluster:
+    """A cluster of its own, initialised by ``initdb`` as Debian's does (``postgres`` superuser; local connections
+    by peer authentication, TCP by password), on a free port on 127.0.0.1 and a Unix socket in its folder, with a
+    login role for the user the tests run as (peer: same name), allowed to create databases, as an Odoo user is."""
+
+    def __init__(self, root):
+        self.root = root
+        self.data = os.path.join(root, 'data')
+        self.socket_dir = os.path.join(root, 'run')
+        self.port = free_port()
+        self.user = pwd.getpwuid(os.getuid()).pw_name
+        os.makedirs(self.socket_dir)
+        os.chmod(root, 0o755)
+        self._as_postgres = ['runuser', '-u', 'postgres', '--'] if os.getuid() == 0 else []
+        if os.getuid() == 0:
+            shutil.chown(root, 'postgres', 'postgres')
+            shutil.chown(self.socket_dir, 'postgres', 'postgres')
+        self._run(pg_bin('initdb'), '-D', self.data, '-U', 'postgres', '--auth-local=peer',
+                  '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale')
+        self._run(pg_bin('pg_ctl'), '-D', self.data, '-l', os.path.join(root, 'server.log'), '-w', '-o',
+                  "-k %s -p %d -c listen_addresses=127.0.0.1 -c fsync=off" % (self.socket_dir, self.port), 'start')
+        self.sql("CREATE ROLE \"%s\" LOGIN CREATEDB" % self.user)
+
+    def _run(self, *argv):
+        done = subprocess.run(self._as_postgres + list(argv), capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def sql(self, statement, db='postgres'):
+        """Run ``statement`` as the ``postgres`` superuser; its output (unaligned, tuples only)."""
+        return self._run('psql', '-h', self.socket_dir, '-p', str(self.port), '-d', db, '-Atq', '-v',
+                         'ON_ERROR_STOP=1', '-c', statement)
+
+    def options(self):
+        """odoo.conf keys that reach this cluster through the Unix socket as the test user (peer)."""
+        return {'standin_storage': 'postgresql', 'db_host': self.socket_dir, 'db_port': self.port}
+
+    def drop_databases(self):
+        for name in self.sql("SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'")\
+                .split():
+            self.sql('DROP DATABASE "%s" WITH (FORCE)' % name)
+
+    def stop(self):
+        self._run(pg_bin('pg_ctl'), '-D', self.data, '-m', 'immediate', 'stop')

@@ -18,7 +18,7 @@ def test_version_comes_from_release_py(host, make_host):
 
 def test_new_database_is_created_with_base_and_web(host):
     host.create_db('shop1')
-    assert os.path.isfile(os.path.join(host.db_dir, 'shop1.sqlite'))
+    assert host.database_exists('shop1')
     log = host.read_log()
     assert 'Create database `shop1`.' in log
     assert all(LOG_LINE.match(line) for line in log.splitlines() if line and not line.startswith((' ', 'Trace')))
@@ -58,7 +58,7 @@ def test_without_demo_takes_a_value_like_odoo(host):
     assert result.returncode == 2
     assert '--without-demo option requires 1 argument' in result.stderr
     # ... and "--without-demo --stop-after-init" swallows --stop-after-init (the server would keep running)
-    assert not os.path.exists(os.path.join(host.db_dir, 'shop1.sqlite'))
+    assert not host.database_exists('shop1')
 
 
 def test_failure_exits_255_with_traceback(host):

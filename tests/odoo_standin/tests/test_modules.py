@@ -104,7 +104,7 @@ def test_uninstallable_module(host):
     host.create_db('shop1', 'old_one')
     with host.server():
         assert _module(host, 'shop1', 'old_one')['state'] == 'uninstallable'
-    assert os.path.exists(os.path.join(host.db_dir, 'shop1.sqlite'))
+    assert host.database_exists('shop1')
 
 
 def _things(host, db):

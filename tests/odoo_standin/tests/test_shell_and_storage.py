@@ -101,8 +101,7 @@ def test_the_database_manager_check_finds_databases_of_another_series(host):
         odoo.sql_db.create_empty_database('blank')
     ''')
     assert changed.returncode == 0, changed.stderr
-    with open(os.path.join(host.db_dir, 'notodoo.sqlite'), 'wb'):
-        pass
+    host.create_foreign_database('notodoo')
     result = host.shell('shop1', '''
         from odoo.service import db
         print(db.list_db_incompatible(['shop1', 'shop15', 'blank', 'notodoo']))
@@ -110,15 +109,15 @@ def test_the_database_manager_check_finds_databases_of_another_series(host):
             cr.execute("SELECT latest_version FROM ir_module_module WHERE name=%s", ('base',))
             print(cr.fetchone())
             try:
-                cr.execute("SELECT id FROM res_users WHERE name=%s", ('x',))
+                cr.execute("SELECT id FROM no_such_table WHERE name=%s", ('x',))
             except Exception as exc:
-                print(type(exc).__module__, type(exc).__name__, exc)
+                print(type(exc).__module__, type(exc).__name__, str(exc).splitlines()[0])
     ''')
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "['shop15', 'blank', 'notodoo']",
         "('15.0.1.3',)",
-        'psycopg2 ProgrammingError relation "res_users" does not exist',
+        'psycopg2 ProgrammingError relation "no_such_table" does not exist',
     ]
 
 
