@@ -179,21 +179,19 @@ class Cursor(Transaction):
             self._cr.execute('CREATE TABLE "%s" (id SERIAL NOT NULL, PRIMARY KEY(id))' % table)
             self._tables.add(table)
         existing = self.columns(table)
-        added = []
-        for name, ctype in MAGIC_COLUMNS:
-            if name not in existing:
-                self._cr.execute('ALTER TABLE "%s" ADD COLUMN "%s" %s' % (table, name, ctype))
-                existing.add(name)
+        missing = [(name, ctype) for name, ctype in MAGIC_COLUMNS if name not in existing]
         for name, field in self._fields(model_name).items():
             if field.type == 'many2many':
                 self._relation(field)
                 continue
             ctype = column_type(field)
-            if ctype and name not in existing and name != 'id':
-                self._cr.execute('ALTER TABLE "%s" ADD COLUMN "%s" %s' % (table, name, ctype))
-                existing.add(name)
-                added.append(name)
-        return [] if created else added
+            if ctype and name not in existing and name != 'id' and name not in dict(missing):
+                missing.append((name, ctype))
+        if missing:     # one statement for the table's new columns
+            self._cr.execute('ALTER TABLE "%s" %s' % (table, ', '.join('ADD COLUMN "%s" %s' % item for item in missing)))
+            existing.update(name for name, dummy in missing)
+        magic = dict(MAGIC_COLUMNS)
+        return [] if created else [name for name, dummy in missing if name not in magic]
 
     def _relation(self, field):
         relation, column1, column2 = relation_of(field)

@@ -324,7 +324,8 @@ class PgCluster:
         self._run(pg_bin('initdb'), '-D', self.data, '-U', 'postgres', '--auth-local=peer',
                   '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale')
         self._run(pg_bin('pg_ctl'), '-D', self.data, '-l', os.path.join(root, 'server.log'), '-w', '-o',
-                  "-k %s -p %d -c listen_addresses=127.0.0.1 -c fsync=off" % (self.socket_dir, self.port), 'start')
+                  "-k %s -p %d -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+                  "-c full_page_writes=off" % (self.socket_dir, self.port), 'start')
         self.sql("CREATE ROLE \"%s\" LOGIN CREATEDB" % self.user)
 
     def _run(self, *argv):
