@@ -450,11 +450,10 @@ class Run(object):
                        stop=stop)
         self._act(db, entry, action, row, stop)
 
-    def _act(self, db, entry, action, row, stop):
-        before_row = row
+    def _act(self, db, entry, action, before_row, stop):
         since = datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S')
         try:
-            if self.odoo.name == 'rpc' and row is None:
+            if self.odoo.name == 'rpc' and before_row is None:
                 self.odoo.update_list(db)   # a new module folder is seen without a restart
             rc, log = getattr(self.odoo, action)(db, self.name)
         except transport.TransportError as exc:
