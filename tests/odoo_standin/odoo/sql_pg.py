@@ -179,19 +179,19 @@ class Cursor(Transaction):
             self._cr.execute('CREATE TABLE "%s" (id SERIAL NOT NULL, PRIMARY KEY(id))' % table)
             self._tables.add(table)
         existing = self.columns(table)
-        missing = [(name, ctype) for name, ctype in MAGIC_COLUMNS if name not in existing]
+        missing = dict((name, ctype) for name, ctype in MAGIC_COLUMNS if name not in existing)
         for name, field in self._fields(model_name).items():
             if field.type == 'many2many':
                 self._relation(field)
-                continue
-            ctype = column_type(field)
-            if ctype and name not in existing and name != 'id' and name not in dict(missing):
-                missing.append((name, ctype))
+            elif name not in existing and name not in missing and name != 'id':
+                ctype = column_type(field)
+                if ctype:
+                    missing[name] = ctype
         if missing:     # one statement for the table's new columns
-            self._cr.execute('ALTER TABLE "%s" %s' % (table, ', '.join('ADD COLUMN "%s" %s' % item for item in missing)))
-            existing.update(name for name, dummy in missing)
-        magic = dict(MAGIC_COLUMNS)
-        return [] if created else [name for name, dummy in missing if name not in magic]
+            self._cr.execute('ALTER TABLE "%s" %s' % (table, ', '.join('ADD COLUMN "%s" %s' % item
+                                                                         for item in missing.items())))
+            existing.update(missing)
+        return [] if created else [name for name in missing if name not in dict(MAGIC_COLUMNS)]
 
     def _relation(self, field):
         relation, column1, column2 = relation_of(field)
@@ -254,8 +254,7 @@ class Cursor(Transaction):
     def _link(self, rid, relations):
         for field, ids in relations.items():
             relation, column1, column2 = relation_of(field)
-            if relation not in self.tables():
-                self._relation(field)
+            self._relation(field)
             self._cr.execute('DELETE FROM "%s" WHERE "%s" = %%s' % (relation, column1), (rid,))
             for cid in dict.fromkeys(ids):
                 self._cr.execute('INSERT INTO "%s" ("%s", "%s") VALUES (%%s, %%s)' % (relation, column1, column2),
