@@ -24,6 +24,8 @@ from .tools import config
 _logger = logging.getLogger('odoo.modules.loading')
 # Odoo's graph.Graph.add_modules logs under this name each module it leaves out of the registry.
 _graph_logger = logging.getLogger('odoo.modules.graph')
+_migration_logger = logging.getLogger('odoo.modules.migration')
+MIGRATION_STAGES = {'pre': '[>%s]', 'post': '[%s>]', 'end': '[$%s]'}
 # Odoo's modules/registry.py logs "Registry loaded in %.3fs" under this name at the end of Registry.new.
 _registry_logger = logging.getLogger('odoo.modules.registry')
 
@@ -191,15 +193,60 @@ def _process_marked(registry, env, update_module):
             _logger.error("Some modules are not loaded, some dependencies or manifest may be missing: %s", missing)
         todo = [n for n in _ordered(n for n in mods if n not in missing)]
         pending = [n for n in todo if mods[n] in ('to install', 'to upgrade') and update_module]
+        upgraded = {}
         for name in todo:
+            if name in pending and mods[name] == 'to upgrade':
+                upgraded[name] = Module.search([('name', '=', name)]).latest_version
+                _migrate(env, name, 'pre', upgraded[name])
             registry.load(name)
             if name in pending:
-                _install_or_upgrade(registry, env, name, mods[name])
+                _install_or_upgrade(registry, env, name, mods[name], upgraded.get(name))
+        for name, installed in upgraded.items():
+            _migrate(env, name, 'end', installed)
+        if upgraded:
+            env.cr.commit()
         if not pending:
             return
 
 
-def _install_or_upgrade(registry, env, name, state):
+def _parse_version(version):
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split('.'))
+
+
+def _migrate(env, name, stage, installed):
+    """Run the migration scripts of module ``name`` for ``stage`` on an upgrade from version ``installed``, as Odoo's
+    ``MigrationManager.migrate_module``: each folder of ``<module>/migrations/`` whose version (with the series in
+    front when it has fewer than two dots) is above ``installed`` and at most the module's new version (``0.0.0``: at
+    every version change), in version order; in it, the files named ``<stage>-*.py`` in name order; each one's
+    ``migrate(cr, installed_version)`` is called in the module's transaction."""
+    path = modules.get_module_path(name, display_warning=False)
+    folder = os.path.join(path, 'migrations') if path else None
+    if not installed or not folder or not os.path.isdir(folder):
+        return
+
+    def full(version):
+        return version if version.count('.') >= 2 else '%s.%s' % (release.major_version, version)
+
+    current = _parse_version(modules.get_manifest(name)['version'])
+    done = _parse_version(installed)
+    versions = sorted((v for v in os.listdir(folder) if os.path.isdir(os.path.join(folder, v))),
+                      key=lambda v: _parse_version(full(v)))
+    for version in versions:
+        if not ((version == '0.0.0' and done < current) or done < _parse_version(full(version)) <= current):
+            continue
+        scripts = sorted(f for f in os.listdir(os.path.join(folder, version))
+                         if f.startswith(stage + '-') and f.endswith('.py'))
+        for script in scripts:
+            pyfile = os.path.join(folder, version, script)
+            scope = {'__name__': 'odoo.addons.%s.migrations.%s' % (name, script[:-3]), '__file__': pyfile}
+            with open(pyfile, 'rb') as source:
+                exec(compile(source.read(), pyfile, 'exec'), scope)
+            _migration_logger.info('module %s: Running migration %s %s', name,
+                                   MIGRATION_STAGES[stage] % version, scope['__name__'])
+            scope['migrate'](env.cr, installed)
+
+
+def _install_or_upgrade(registry, env, name, state, installed=None):
     manifest = modules.get_manifest(name)
     mode = 'init' if state == 'to install' else 'update'
     _logger.info("Loading module %s (%s)", name, 'install' if mode == 'init' else 'upgrade')
@@ -208,6 +255,8 @@ def _install_or_upgrade(registry, env, name, state):
     if mode == 'init':
         _call_hook(registry, env, name, 'pre_init_hook')
     load_data(env, name, manifest, mode)
+    if mode == 'update':
+        _migrate(env, name, 'post', installed)
     module = env['ir.module.module'].search([('name', '=', name)])
     module.write({'state': 'installed', 'latest_version': manifest['version']})
     if mode == 'init':

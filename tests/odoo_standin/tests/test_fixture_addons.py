@@ -185,3 +185,27 @@ def test_4x_payment_methods_after_install(make_host, zips, series, version):
         ['applepay', 'ecartebleue', 'paypal', 'visaelectron', 'vpay']
     [own] = [m for m in methods if m['code'] == 'systempay']
     assert provider['payment_method_ids'] == [own['id']] and own['provider_ids'] == [provider['id']]
+
+
+def test_the_broken_migration_build_leaves_its_committed_changes(pg_host, pg_cluster, zips):
+    """3.1.1-broken-migrate over 3.1.0: -u exits 255, the module stays at 3.1.0, and what its migration committed
+    stays: the provider row disabled, an attachment pointing to a new file of the filestore (the old file is left)."""
+    install_zip(pg_host, zips['3.1.0'])
+    pg_host.create_db('shop1', 'website_sale,account,payment_systempay')
+    pg_host.shell('shop1', "env['ir.attachment'].create({'name': 'invoice.txt', 'raw': b'invoice 1'}); "
+                           "env.cr.commit()")
+    filestore = os.path.join(pg_host.data_dir, 'filestore', 'shop1')
+    before = sorted(os.path.join(root, name) for root, dummy, names in os.walk(filestore) for name in names)
+    install_zip(pg_host, zips['3.1.1-broken-migrate'])
+    assert pg_host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 255
+    assert 'BROKEN ON PURPOSE: the migration of 3.1.1-broken-migrate fails after its commit (from 16.0.3.1.0)' \
+        in pg_host.read_log()
+    assert pg_cluster.sql("SELECT latest_version FROM ir_module_module WHERE name = 'payment_systempay'",
+                          'shop1').strip() == '16.0.3.1.0'
+    assert pg_cluster.sql("SELECT state FROM payment_provider WHERE code = 'systempay'", 'shop1').strip() == 'disabled'
+    after = sorted(os.path.join(root, name) for root, dummy, names in os.walk(filestore) for name in names)
+    assert set(before) < set(after) and len(after) == len(before) + 1
+    assert 'rewritten by the migration' in pg_host.shell('shop1', '''
+        import base64
+        print(base64.b64decode(env['ir.attachment'].search([]).datas).decode())
+    ''').stdout

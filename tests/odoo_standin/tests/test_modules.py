@@ -142,3 +142,38 @@ def test_upgrade_fills_a_new_column_with_its_default_computed_during_the_upgrade
     with host.server():
         assert [(t['name'], t['colour'], t['size']) for t in _things(host, 'shop1')] == \
             [('old', 'upgrading', 0), ('new', 'fresh', 0)]
+
+
+MIGRATION = '''
+def migrate(cr, version):
+    from odoo import api, SUPERUSER_ID
+    icp = api.Environment(cr, SUPERUSER_ID, {})['ir.config_parameter']
+    icp.set_param('migrations', (icp.get_param('migrations') or '') + '%s from ' + version + ';')
+'''
+
+
+def test_an_upgrade_runs_the_migration_scripts_between_the_two_versions(host):
+    """Odoo's MigrationManager: folders above the installed version and up to the new one (the series put in front
+    of a short version), 0.0.0 at every version change; pre before the module's code, post after its data, end
+    after every module; each gets the installed version."""
+    make_module(host.addons, 'mig', version='1.0')
+    host.create_db('shop1', 'mig')
+    scripts = {'pre-a.py': 'pre 1.1', 'post-b.py': 'post 1.1', 'end-c.py': 'end 1.1', 'notes.py': 'never'}
+    files = dict(('migrations/1.1/' + name, MIGRATION % text) for name, text in scripts.items())
+    files.update({'migrations/16.0.1.2/pre-d.py': MIGRATION % 'pre 16.0.1.2',
+                  'migrations/1.0/pre-e.py': MIGRATION % 'pre 1.0 (installed already)',
+                  'migrations/1.3/pre-f.py': MIGRATION % 'pre 1.3 (above the new version)',
+                  'migrations/0.0.0/post-g.py': MIGRATION % 'post 0.0.0'})
+    shutil.rmtree(os.path.join(host.addons, 'mig'))
+    make_module(host.addons, 'mig', version='1.2', files=files)
+    result = host.odoo('-d', 'shop1', '-u', 'mig', '--stop-after-init')
+    assert result.returncode == 0, result.stderr
+    ran = host.shell('shop1', "print('RAN', env['ir.config_parameter'].get_param('migrations'))").stdout
+    assert ('RAN pre 1.1 from 16.0.1.0;pre 16.0.1.2 from 16.0.1.0;post 0.0.0 from 16.0.1.0;post 1.1 from 16.0.1.0;'
+            'end 1.1 from 16.0.1.0;') in ran, ran
+    assert 'module mig: Running migration [>1.1] odoo.addons.mig.migrations.pre-a' in host.read_log()
+    # nothing runs when the version does not change, nor at an install
+    assert host.odoo('-d', 'shop1', '-u', 'mig', '--stop-after-init').returncode == 0
+    assert host.shell('shop1', "print('RAN', env['ir.config_parameter'].get_param('migrations'))").stdout == ran
+    host.create_db('shop2', 'mig')
+    assert 'RAN False' in host.shell('shop2', "print('RAN', env['ir.config_parameter'].get_param('migrations'))").stdout

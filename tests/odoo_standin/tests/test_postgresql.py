@@ -24,6 +24,10 @@ def test_odoo_tables_columns_and_types(pg_host, pg_cluster):
     assert table['company_id'] == 'integer' and table['is_published'] == 'boolean'
     assert table['write_date'] == 'timestamp without time zone' and table['id'] == 'integer'
     assert 'main_currency_id' not in table          # a related field without store=True has no column
+    # an attachment's content is in the filestore: no column for raw / datas, its path and checksum in columns
+    attachment = columns(pg_cluster, 'shop1', 'ir_attachment')
+    assert 'raw' not in attachment and 'datas' not in attachment and attachment['db_datas'] == 'bytea'
+    assert attachment['store_fname'] == attachment['checksum'] == 'character varying'
     assert pg_cluster.sql("SELECT name->>'en_US' FROM payment_provider WHERE code = 'systempay'", 'shop1').strip() \
         == 'Systempay'
     assert pg_cluster.sql("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'", 'shop1').strip() \
@@ -114,3 +118,22 @@ def test_a_failed_upgrade_leaves_the_rows_as_they_were(pg_host, pg_cluster):
     assert pg_host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init').returncode == 255
     assert pg_cluster.sql("SELECT state, latest_version, write_date FROM ir_module_module "
                           "WHERE name = 'payment_systempay'", 'shop1') == row
+
+
+def test_a_migration_that_commits_then_fails_keeps_what_it_committed(pg_host, pg_cluster):
+    """A migration script's SQL runs for real, and what it commits before it fails stays: -u exits 255, the module
+    keeps its old version (Odoo's loader rolls the rest back), the provider row keeps the migration's change."""
+    make_provider_addon(pg_host.addons, version='3.1.0')
+    pg_host.create_db('shop1', 'account,payment_systempay')
+    make_provider_addon(pg_host.addons, version='3.1.1', extra_files={'migrations/16.0.3.1.1/pre-migration.py': '''
+def migrate(cr, version):
+    cr.execute("UPDATE payment_provider SET state = 'disabled' WHERE code = %s", ('systempay',))
+    cr.commit()
+    raise RuntimeError('failed after its commit')
+'''})
+    result = pg_host.odoo('-d', 'shop1', '-u', 'payment_systempay', '--stop-after-init')
+    assert result.returncode == 255
+    assert 'RuntimeError: failed after its commit' in pg_host.read_log()
+    assert pg_cluster.sql("SELECT state, latest_version FROM ir_module_module WHERE name = 'payment_systempay'",
+                          'shop1').strip() == 'installed|16.0.3.1.0'
+    assert pg_cluster.sql("SELECT state FROM payment_provider WHERE code = 'systempay'", 'shop1').strip() == 'disabled'

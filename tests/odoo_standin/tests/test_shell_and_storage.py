@@ -181,3 +181,38 @@ def test_the_timing_model_pads_each_registry_load_to_real_odoo_s_time(host, monk
     started = time.time()
     assert host.shell('shop1', "print(env['res.users'].search_count([]))\n").returncode == 0
     assert time.time() - started >= timing.COSTS['shell']
+
+
+def test_each_database_keeps_its_attachments_in_its_own_filestore(host):
+    """ir.attachment content goes to <data_dir>/filestore/<db>/<sha1[:2]>/<sha1>, the record holds its path, checksum
+    and size; the content reads back from the file; each database has its own filestore."""
+    import hashlib
+    host.create_db('shop1')
+    host.create_db('shop2')
+    content = b'logo of shop1\n'
+    sha = hashlib.sha1(content).hexdigest()
+    out = host.shell('shop1', '''
+        import base64
+        a = env['ir.attachment'].create({'name': 'logo.txt', 'datas': base64.b64encode(%r)})
+        env.cr.commit()
+        print('STORED', a.store_fname, a.checksum, a.file_size, a.mimetype, base64.b64decode(a.datas) == %r)
+    ''' % (content, content)).stdout
+    assert 'STORED %s/%s %s %d text/plain True' % (sha[:2], sha, sha, len(content)) in out, out
+    path = os.path.join(host.data_dir, 'filestore', 'shop1', sha[:2], sha)
+    with open(path, 'rb') as stored:
+        assert stored.read() == content
+    assert not os.path.exists(os.path.join(host.data_dir, 'filestore', 'shop2', sha[:2], sha))
+    # another process reads it from the file; shop2 has no attachment
+    out = host.shell('shop1', '''
+        a = env['ir.attachment'].search([('name', '=', 'logo.txt')])
+        print('READ', a.read(['datas', 'store_fname'])[0]['store_fname'], len(env['ir.attachment'].search([])))
+    ''').stdout
+    assert 'READ %s/%s 1' % (sha[:2], sha) in out, out
+    assert 'COUNT 0' in host.shell('shop2', "print('COUNT', len(env['ir.attachment'].search([])))").stdout
+    # a file changed behind Odoo's back is what Odoo reads: the content is in the file, not in the database
+    with open(path, 'wb') as stored:
+        stored.write(b'changed')
+    assert 'NOW changed' in host.shell('shop1', '''
+        import base64
+        print('NOW', base64.b64decode(env['ir.attachment'].search([]).datas).decode())
+    ''').stdout

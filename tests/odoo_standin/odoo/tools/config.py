@@ -174,6 +174,10 @@ class ConfigManager:
         os.makedirs(path, 0o700, exist_ok=True)
         return path
 
+    def filestore(self, dbname):
+        """``<data_dir>/filestore/<dbname>``: where the attachments of that database keep their content."""
+        return os.path.join(self['data_dir'], 'filestore', dbname)
+
     def __getitem__(self, key):
         return self.options[key]
 
