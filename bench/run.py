@@ -77,9 +77,10 @@ LOAD_LOG = '/var/lib/odoo-standin/registry-loads.log'
 # What the stand-in (as Odoo) logs once per start of the HTTP service (odoo/service/server.py).
 STARTUP_LINE = 'HTTP service (werkzeug) running on'
 SNAPSHOT = '/var/tmp/bench-baseline.tar'
-# Everything an upgrade by site.yml changes on a host: data_dir (addons, backups), the stand-in's databases,
-# odoo.conf, and the role's staging folder.
-STATE_DIRS = ('var/lib/odoo', 'var/lib/odoo-standin', 'etc/odoo')
+# Everything an upgrade by site.yml changes on a host: data_dir (addons, backups), the PostgreSQL cluster that holds
+# the stand-in's databases (its server stopped for the copy), the stand-in's counter, odoo.conf, and the role's
+# staging folder.
+STATE_DIRS = ('var/lib/odoo', 'var/lib/postgresql', 'var/lib/odoo-standin', 'etc/odoo')
 STAGING_DIR = '/var/cache/systempay-odoo'
 PROBE_URLS = 50
 POLL_INTERVAL = 0.1
@@ -245,15 +246,17 @@ def loads_between(before, after):
 
 
 def snapshot(names):
-    """Keep the state of each prepared host (Odoo stopped for a consistent copy) in a tar on the host."""
-    script = ('systemctl stop {unit}; tar -C / -cpf {tar} {dirs}; systemctl start {unit}'
+    """Keep the state of each prepared host (Odoo and PostgreSQL stopped for a consistent copy) in a tar on the host."""
+    script = ('systemctl stop {unit} postgresql; tar -C / -cpf {tar} {dirs}; systemctl start postgresql; '
+              'systemctl start {unit}'
               .format(unit=UNIT, tar=SNAPSHOT, dirs=' '.join(STATE_DIRS)))
     each(lambda name: on_host(name, script), names)
 
 
 def restore(names, addresses):
     """Put each host back to its snapshot (3.1.0 installed, nothing staged) and wait until Odoo answers."""
-    script = ('systemctl stop {unit}; rm -rf {dirs} {staging}; tar -C / -xpf {tar}; systemctl start {unit}'
+    script = ('systemctl stop {unit} postgresql; rm -rf {dirs} {staging}; tar -C / -xpf {tar}; '
+              'systemctl start postgresql; systemctl start {unit}'
               .format(unit=UNIT, tar=SNAPSHOT, staging=STAGING_DIR, dirs=' '.join('/' + d for d in STATE_DIRS)))
     each(lambda name: on_host(name, script), names)
     wait_answering(dict((name, addresses[name]) for name in names))

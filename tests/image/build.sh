@@ -42,6 +42,9 @@ PACKAGES=(
     python3-setuptools python3-requests
     # what the scenarios use: reverse proxy, TLS, HTTP probes, archives, sqlite
     nginx openssl ssl-cert ca-certificates curl sqlite3 unzip
+    # the database server Odoo needs, and the driver the stand-in (as Odoo) connects with: Debian's packages;
+    # postgresql's maintainer script creates the cluster 15/main (socket /var/run/postgresql, peer for local users)
+    postgresql python3-psycopg2
 )
 
 # Mirror: the first Debian URI the host's apt uses (same registry as the host).
@@ -87,8 +90,13 @@ MASK=(
 for unit in "${MASK[@]}"; do
     ln -sfn /dev/null "$ROOTFS/etc/systemd/system/$unit"
 done
-# Services installed with the image start only when a scenario asks for them.
+# Services installed with the image start only when a scenario asks for them; PostgreSQL starts at boot, as on a
+# host where Odoo runs (Debian enables it).
 rm -f "$ROOTFS/etc/systemd/system/multi-user.target.wants/nginx.service"
+if [ ! -f "$ROOTFS/var/lib/postgresql/15/main/PG_VERSION" ]; then
+    echo "image: no PostgreSQL cluster 15/main after debootstrap" >&2
+    exit 1
+fi
 systemctl --root="$ROOTFS" set-default multi-user.target >/dev/null
 
 # Each container gets its own machine id at boot.

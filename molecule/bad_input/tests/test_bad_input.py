@@ -3,8 +3,8 @@
 Each case runs ``ansible-playbook playbooks/site.yml`` (the molecule inventory, --limit one host, the case's
 --extra-vars) as a subprocess, like a user would; the cases are independent and all fail before any change,
 so they run four at a time. Before the first and after the last run, every file under the addons folders,
-/etc/odoo, the stand-in's databases (/var/lib/odoo-standin/db), the staging folder and the read-only mount
-is recorded inside the host (type, mode, owner, group, sha256): the two records must be equal. Each case's
+/etc/odoo, the staging folder and the read-only mount is recorded inside the host (type, mode, owner, group,
+sha256), and so is every database of its PostgreSQL cluster (sha256 of its pg_dump): the two records must be equal. Each case's
 recap must also say changed=0 and failed=1.
 """
 
@@ -26,7 +26,7 @@ CONSTANTS = "payment_systempay/helpers/constants.py"
 # A folder only root can read (made by the fixture below): Odoo, running as odoo, would skip a module there.
 UNREADABLE = "/srv/root-only-addons"
 BARE_HOST = "badinput-bare"
-WATCHED = ("/var/lib/odoo", "/usr/lib/python3/dist-packages/odoo/addons", "/etc/odoo", "/var/lib/odoo-standin/db",
+WATCHED = ("/var/lib/odoo", "/usr/lib/python3/dist-packages/odoo/addons", "/etc/odoo",
            "/var/cache/systempay-odoo", "/srv/readonly-addons", "/opt/payment-addons", UNREADABLE)
 
 
@@ -183,7 +183,7 @@ def fixture_runs(tmp_path_factory):
     inventory = tmp_path_factory.mktemp("inventory") / "bare.yml"
     # the bare host is in group `bare` in the molecule inventory; site.yml targets `odoo`
     inventory.write_text(f"odoo:\n  hosts:\n    {BARE_HOST}:\n      ansible_connection: containers.podman.podman\n")
-    before = molecule_hosts.tree_digest(host, *WATCHED)
+    before = dict(molecule_hosts.tree_digest(host, *WATCHED), **molecule_hosts.database_digest(host))
 
     def run(case):
         name, target, extra, dummy = case
@@ -194,7 +194,7 @@ def fixture_runs(tmp_path_factory):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         results = dict(pool.map(run, CASES))
-    after = molecule_hosts.tree_digest(host, *WATCHED)
+    after = dict(molecule_hosts.tree_digest(host, *WATCHED), **molecule_hosts.database_digest(host))
     return {"before": before, "after": after, "results": results}
 
 
@@ -222,7 +222,7 @@ def test_bad_input_is_refused_clearly(runs, name, target, extra, texts):
 def test_host_is_byte_identical(runs):
     before, after = runs["before"], runs["after"]
     assert any(path.startswith("/var/lib/odoo/addons/16.0/payment_systempay/") for path in before)
-    assert any(path.startswith("/var/lib/odoo-standin/db/") for path in before)
+    assert "postgresql:shop1" in before
     assert "/etc/odoo/odoo.conf" in before
     assert not any(path.startswith(("/var/cache/systempay-odoo", "/opt/payment-addons")) for path in before)
     changed = sorted(set(before) ^ set(after)) + sorted(p for p in set(before) & set(after) if before[p] != after[p])

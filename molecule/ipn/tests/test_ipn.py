@@ -196,7 +196,7 @@ def test_a_failed_read_is_reported_and_the_given_urls_still_probed(after, addres
     assert [entry["verdict"] for entry in data["result"]["probes"]] == ["OK"]
     assert data["result"]["probes"][0]["matches_web_base_url"] is None      # probed without the host's facts
     assert "Could not read the databases on the host (Cannot read the shop of database nosuchshop" in said(run)
-    assert not host.file("/var/lib/odoo-standin/db/nosuchshop.sqlite").exists
+    assert "nosuchshop" not in molecule_hosts.databases(host)
 
 
 def test_nothing_to_probe_is_skipped_saying_why(after, tmp_path):

@@ -38,6 +38,20 @@ minor="${STANDIN_SERIES#*.}"
 sed -i "s/^version_info = .*/version_info = ($major, $minor, 0, 'final', 0, '')/" "$STANDIN_CODE_PARENT/odoo/release.py"
 grep -q "^version_info = ($major, $minor, " "$STANDIN_CODE_PARENT/odoo/release.py"
 
+# PostgreSQL as Odoo's packages prepare it (setup/debian/postinst: `createuser -d -R -S odoo` as postgres): a role
+# named after the service user, allowed to create databases, which reaches the server on its Unix socket by peer
+# authentication. With db_password in the config, the role gets that password (TCP, scram-sha-256 in Debian's pg_hba).
+for _ in $(seq 1 120); do pg_isready -q && break; sleep 0.5; done
+pg_isready -q || { echo "standin: PostgreSQL does not answer on its socket" >&2; exit 1; }
+if [ -z "$(runuser -u postgres -- psql -XtAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" ]; then
+    runuser -u postgres -- createuser -d -R -S "$user"
+fi
+if [ -n "${STANDIN_DB_PASSWORD:-}" ] && [ "$STANDIN_DB_PASSWORD" != False ]; then
+    # read by psql from its environment (\getenv), so the password is on no process's command line
+    printf '%s\n' '\getenv pw STANDIN_DB_PASSWORD' "ALTER ROLE \"$user\" PASSWORD :'pw';" |
+        runuser -u postgres -- psql -Xq -v ON_ERROR_STOP=1
+fi
+
 odoo() { runuser -u "$user" -- "$STANDIN_BIN" -c "$STANDIN_CONF" "$@"; }
 
 # Databases: "name=mod1,mod2 name2=mod3" (one word per database).

@@ -117,6 +117,25 @@ def tree_digest(host, *paths):
     return found
 
 
+def databases(host):
+    """The databases of the host's PostgreSQL cluster (neither templates nor ``postgres``), read as ``postgres``."""
+    out = host.check_output("runuser -u postgres -- psql -XtAc %s",
+                            "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' "
+                            "ORDER BY datname")
+    return [name for name in out.splitlines() if name]
+
+
+def database_digest(host):
+    """{"postgresql:<db>": sha256 of ``pg_dump <db>``} for every database of the host's cluster: schema and rows,
+    so any change to a database (a row, a column, a table) changes its digest. The ``\\restrict`` key pg_dump
+    writes (random by default since 15.14) is fixed, so that an unchanged database gives the same dump."""
+    found = {}
+    for name in databases(host):
+        out = host.check_output("runuser -u postgres -- pg_dump --no-owner --restrict-key=digest %s | sha256sum", name)
+        found["postgresql:" + name] = out.split()[0]
+    return found
+
+
 def project_dir():
     """The checkout (MOLECULE_PROJECT_DIRECTORY, else found from this file)."""
     return os.environ.get("MOLECULE_PROJECT_DIRECTORY") or str(Path(__file__).resolve().parents[3])

@@ -39,3 +39,32 @@ def test_webclient_version_info(host, hvars, base_url):
         )
     )
     assert answer["result"]["server_version"] == hvars["standin_series"]
+
+
+def test_databases_are_in_the_host_s_postgresql(host, hvars):
+    """The shop databases live in the host's PostgreSQL cluster, owned by the role of Odoo's service user (as Odoo
+    creates them), with Odoo's module table."""
+    user = molecule_hosts.layout(hvars)[1]
+    owners = dict(row.split("|") for row in host.check_output(
+        "runuser -u postgres -- psql -XtAc %s",
+        "SELECT d.datname, r.rolname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba").splitlines())
+    for database in hvars.get("standin_databases", []):
+        assert owners.get(database["name"]) == user, owners
+        base = host.check_output("runuser -u postgres -- psql -XtAd %s -c %s", database["name"],
+                                 "SELECT state FROM ir_module_module WHERE name = 'base'")
+        assert base == "installed"
+
+
+def test_odoo_reaches_postgresql_as_its_config_says(host, hvars):
+    """With db_host / db_port / db_password in odoo.conf, Odoo's role logs in over TCP with that password (Debian's
+    pg_hba asks for it there: without it the login is refused); without them, on the Unix socket by peer."""
+    extra = hvars.get("standin_conf_extra") or {}
+    user = molecule_hosts.layout(hvars)[1]
+    database = hvars["standin_databases"][0]["name"]
+    if not extra.get("db_host"):
+        assert host.run("runuser -u %s -- psql -XtAd %s -c 'SELECT 1'", user, database).stdout.strip() == "1"
+        return
+    dsn = f"host={extra['db_host']} port={extra.get('db_port', 5432)} user={user} dbname={database}"
+    assert host.run("PGPASSWORD=%s psql -XtA %s -c 'SELECT 1'", extra["db_password"], dsn).stdout.strip() == "1"
+    refused = host.run("PGPASSWORD=wrong psql -XtA %s -c 'SELECT 1'", dsn)
+    assert refused.rc != 0 and "password authentication failed" in refused.stderr
