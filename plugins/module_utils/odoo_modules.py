@@ -293,8 +293,9 @@ def noop_from_facts(facts, name, requested, goal='latest'):
         action, reason = decide(goal, before, expected)
         if action != 'none':
             return None
-        report.append(dict(name=db, before=before, after=before, action='none', seconds=0.0, msg=reason, log=[]))
-    report.extend(dict(name=db, before=None, after=None, action='skipped', seconds=0.0, log=[],
+        report.append(dict(name=db, before=before, after=before, action='none', seconds=0.0, msg=reason, log=[],
+                           backup=None))
+    report.extend(dict(name=db, before=None, after=None, action='skipped', seconds=0.0, log=[], backup=None,
                        msg='left out of all: %s' % transport.incompatible_message(db, incompatible[db], series))
                   for db in transport.left_out(requested, incompatible))
     return dict(changed=False, databases=report, disk=dict(path=active['path'], version=expected),

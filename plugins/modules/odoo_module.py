@@ -77,6 +77,26 @@ options:
         moves after loading the module; a failed C(-u) is rolled back).
     type: bool
     default: false
+  backup:
+    description:
+      - Back up each database just before the module is installed or upgraded in it (never in a database where
+        nothing is to be done, nor in check mode). A backup is a C(pg_dump) of the database (custom format) and a
+        tar of its filestore (C(<data_dir>/filestore/<db>)), as M(systempay.odoo.odoo_backup) describes them (0600
+        files in C(<folder>/<db>/), a folder 0700 of Odoo's service user, made as Odoo's role with Odoo's connection
+        settings, the password in no output). The free space is checked first; only the O(backup.keep) newest
+        backups of each database are kept.
+      - When a backup cannot be made, nothing is run in that database, it is reported V(failed), and the run stops.
+      - Omitted, no backup is made.
+    type: dict
+    suboptions:
+      folder:
+        description: The backup folder.
+        type: path
+        default: /var/backups/systempay-odoo
+      keep:
+        description: How many backups of each database to keep (the newest).
+        type: int
+        default: 3
   validate_only:
     description:
       - Only check the options and that every database named exists on this Odoo, then exit; nothing is read in the
@@ -217,6 +237,11 @@ databases:
       type: list
       elements: str
       sample: ["ModuleNotFoundError: No module named 'odoo.addons.payment.models.payment_acquirer'"]
+    backup:
+      description: The backup taken before the install or upgrade (O(backup)), with C(database), C(dump),
+        C(filestore) (V(null) without a filestore), C(bytes), C(seconds) and C(removed) (older backups removed);
+        V(null) when none was taken.
+      type: dict
   sample:
     - {"name": "shop1", "before": {"state": "uninstalled", "version": null},
        "after": {"state": "installed", "version": "16.0.3.1.1"}, "action": "install", "seconds": 6.4, "msg": "installed 16.0.3.1.1",
@@ -264,11 +289,13 @@ import time
 
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.systempay.odoo.plugins.module_utils import backups
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 CHANGES = ('install', 'upgrade', 'would_install', 'would_upgrade')
@@ -281,6 +308,7 @@ HOST_FAILURES = {
     'timeout': 'Odoo does not answer in time',
 }
 UPGRADE_FAILED = 'an upgrade failed'
+BACKUP_FAILED = 'a database could not be backed up'
 
 
 def argument_spec():
@@ -289,6 +317,8 @@ def argument_spec():
         name=dict(type='str', default='payment_systempay'),
         state=dict(type='str', default='present', choices=['present', 'latest']),
         databases=dict(type='list', elements='str', default=['all']),
+        backup=dict(type='dict', options=dict(folder=dict(type='path', default='/var/backups/systempay-odoo'),
+                                              keep=dict(type='int', default=3))),
         validate_only=dict(type='bool', default=False),
         planned_version=dict(type='str'),
         same_version_replaced=dict(type='bool', default=False),
@@ -340,6 +370,15 @@ class Run(object):
         self.brand = self.name[len('payment_'):] if self.name.startswith('payment_') else None
         self.salt = None
         self.states = {}
+        self.backup = module.params['backup']
+        self.pg = None
+        self.data_dir = None
+        if self.backup is not None:
+            if self.backup['keep'] < 1 or not self.backup['folder'].startswith('/'):
+                module.fail_json(msg='backup is %r: give an absolute folder and keep 1 or more' % (self.backup,))
+            self.pg = Postgres(host, transport.module_runner(module), module.get_bin_path)
+            facts = module.params.get('odoo_facts') or {}
+            self.data_dir = facts.get('data_dir') or host.addons_layout(transport.module_runner(module))['data_dir']
 
     def _fail(self, entry, msg, task_msg, log='', stop=None):
         entry['action'] = 'failed'
@@ -401,7 +440,7 @@ class Run(object):
     def database(self, db):
         """``(entry, failure)``: the report of ``db``, and a :class:`Failure` when it failed (else None)."""
         start = time.time()
-        entry = dict(name=db, before=None, after=None, action='none', seconds=0.0, msg='', log=[])
+        entry = dict(name=db, before=None, after=None, action='none', seconds=0.0, msg='', log=[], backup=None)
         failure = None
         try:
             self._database(db, entry)
@@ -450,7 +489,21 @@ class Run(object):
                        stop=stop)
         self._act(db, entry, action, row, stop)
 
+    def _back_up(self, db, entry, action):
+        """The backup of ``db`` before ``action`` (:attr:`backup`); a failure ends the run, nothing run in ``db``."""
+        folder = self.backup['folder']
+        try:
+            backups.check_space(self.pg, folder, self.data_dir, [db])
+            entry['backup'] = backups.dump(self.pg, folder, self.data_dir, db, 'before-%s-%s' % (action, self.expected),
+                                           self.backup['keep'])
+        except (backups.BackupError, PostgresError) as exc:
+            cause = transport.mask(to_native(exc), self.secrets)
+            self._fail(entry, cause, 'Cannot %s %s in database %s: %s; nothing was run in it'
+                       % (action, self.name, db, cause), stop=BACKUP_FAILED)
+
     def _act(self, db, entry, action, before_row, stop):
+        if self.backup is not None:
+            self._back_up(db, entry, action)
         since = datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S')
         try:
             if self.odoo.name == 'rpc' and before_row is None:
@@ -548,10 +601,10 @@ def main():
             skipped = names[index + 1:]
             report.extend(dict(name=rest, before=None, after=None, action='skipped', seconds=0.0,
                                msg='not processed: the run stopped after database %s (%s)' % (db, failure.stop),
-                               log=[]) for rest in skipped)
+                               log=[], backup=None) for rest in skipped)
             break
     # databases of another series, which this server cannot load: not touched, said so
-    report.extend(dict(name=db, before=None, after=None, action='skipped', seconds=0.0, log=[],
+    report.extend(dict(name=db, before=None, after=None, action='skipped', seconds=0.0, log=[], backup=None,
                        msg='left out of all: %s' % transport.incompatible_message(db, version, host.series))
                   for db, version in sorted(left_out.items()))
     done = [entry['action'] for entry in report]

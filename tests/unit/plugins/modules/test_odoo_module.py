@@ -268,7 +268,7 @@ def test_a_failed_upgrade_stops_the_run_after_a_refused_install(make_host, reque
                                     % SHOP3_FAILED)
     assert result['msg'].endswith(' | stopped after database shop1 (an upgrade failed), not processed: shop2')
     assert result['databases'][2] == dict(
-        name='shop2', before=None, after=None, action='skipped', seconds=0.0, log=[],
+        name='shop2', before=None, after=None, action='skipped', seconds=0.0, log=[], backup=None,
         msg='not processed: the run stopped after database shop1 (an upgrade failed)')
     assert result['changed'] is False and result['restart_needed'] is False
     assert states(host) == {'shop1': ['installed', '16.0.3.1.0'], 'shop2': ['installed', '16.0.3.1.0'],
@@ -756,3 +756,21 @@ def test_validate_only_names_a_database_this_odoo_does_not_have_and_touches_noth
     ok = run_module(odoo_module, args(host, databases=['shop2', 'shop1'], validate_only=True))
     assert ok['changed'] is False and ok['databases'] == [] and ok['msg'] == 'databases: shop2, shop1'
     assert states(host) == before
+
+
+def test_a_database_that_cannot_be_backed_up_is_not_upgraded_and_the_run_stops(make_host, tmp_path):
+    """With backup asked for and PostgreSQL out of reach (a socket folder where no server listens), nothing runs in
+    shop1, whose backup failed, and the run stops before shop2: no database is upgraded without its backup."""
+    host = make_host('installed', addon='3.1.1')
+    host.write_conf(db_host=str(tmp_path / 'no-postgresql-here'), db_port=5432)
+    before = states(host, ('shop1', 'shop2'))
+    result = run_module(odoo_module, args(host, state='latest', databases=['shop1', 'shop2'],
+                                          backup={'folder': str(tmp_path / 'backups')}), fails=True)
+    assert actions(result) == [('shop1', 'failed'), ('shop2', 'skipped')]
+    assert result['msg'].startswith('Cannot upgrade payment_systempay in database shop1: '), result['msg']
+    assert 'PostgreSQL' in result['msg'] and result['msg'].endswith('; nothing was run in it | stopped after '
+                                                                    'database shop1 (a database could not be backed '
+                                                                    'up), not processed: shop2'), result['msg']
+    assert result['databases'][0]['backup'] is None and result['changed'] is False
+    assert states(host, ('shop1', 'shop2')) == before
+    assert not (tmp_path / 'backups' / 'shop1').exists() or not any((tmp_path / 'backups' / 'shop1').iterdir())
