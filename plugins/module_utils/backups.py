@@ -30,6 +30,7 @@ import shutil
 import tarfile
 import time
 
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils.postgres import PostgresError, quote_ident, quote_literal
 
 NAME_RE = re.compile(r'^(?P<db>.+)-(?P<stamp>\d{8}T\d{6}Z)-(?P<label>[A-Za-z0-9_.+-]*)\.dump$')
@@ -120,11 +121,22 @@ def _owner(user):
     return (entry.pw_uid, entry.pw_gid) if entry else (os.geteuid(), os.getegid())
 
 
-def _make_folder(path, uid, gid):
+def _make_folder(path, uid, gid, own_existing=True):
+    """``path`` as a 0700 folder of ``uid``; an existing folder is left as it is unless ``own_existing``."""
+    if os.path.isdir(path) and not own_existing:
+        return
     if not os.path.isdir(path):
         os.makedirs(path, 0o700)
     os.chown(path, uid, gid)
     os.chmod(path, 0o700)
+
+
+def _check_reachable(folder, user):
+    """Odoo's service user writes the dumps (``pg_dump`` runs as it): it must be able to enter ``folder``."""
+    info = discovery.user_info(user) if user else None
+    if info and not discovery.can_read_dir(folder, info['uid'], info['gids']):
+        raise BackupError('%s, which Odoo runs as and which writes the dumps, cannot enter %s: give a folder it can '
+                          'reach (systempay_odoo_db_backup_dir), or one that does not exist yet' % (user, folder))
 
 
 def label_of(text):
@@ -169,7 +181,9 @@ def dump(pg, folder, data_dir, db, label, keep, now=None):
     base = os.path.join(where, '%s-%s-%s' % (db, stamp, label_of(label)))
     made = []
     try:
-        _make_folder(folder, uid, gid)
+        # a folder made here is the service user's; one that exists (shared, say) is left as it is
+        _make_folder(folder, uid, gid, own_existing=False)
+        _check_reachable(folder, pg.user)
         _make_folder(where, uid, gid)
         made.append(base + '.dump')
         pg.run('pg_dump', ['--format=custom', '--no-owner', '--file', base + '.dump', db])
@@ -183,7 +197,7 @@ def dump(pg, folder, data_dir, db, label, keep, now=None):
                 archive.add(store, arcname=db)
             os.chown(tar, uid, gid)
             os.chmod(tar, 0o600)
-    except (PostgresError, OSError, tarfile.TarError) as exc:
+    except (PostgresError, OSError, tarfile.TarError, BackupError) as exc:
         for path in made:
             if os.path.exists(path):
                 os.unlink(path)
@@ -212,8 +226,13 @@ def restore(pg, data_dir, backup):
         raise BackupError('Cannot restore database %s: its backup %s is gone' % (db, backup['dump']))
     copy = (db[:MAX_NAME - len('-restoring')] + '-restoring')
     try:
+        # the copy gets the original's encoding and collation (Odoo creates its databases with LC_COLLATE 'C')
+        found = pg.query('postgres', 'SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database '
+                         'WHERE datname = %s' % quote_literal(db))
+        like = (" ENCODING %s LC_COLLATE %s LC_CTYPE %s" % tuple(quote_literal(value) for value in found[0])
+                if found else '')
         _drop(pg, copy)
-        pg.execute('postgres', 'CREATE DATABASE %s TEMPLATE template0' % quote_ident(copy))
+        pg.execute('postgres', 'CREATE DATABASE %s%s TEMPLATE template0' % (quote_ident(copy), like))
         # read by pg_restore itself, as Odoo's service user (the dump is that user's, 0600)
         pg.run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--dbname', copy, backup['dump']])
     except PostgresError as exc:

@@ -192,3 +192,30 @@ def test_all_means_the_databases_odoo_lists_for_its_role(cluster, shop):
     finally:
         cluster.sql('DROP DATABASE other_shop')
         cluster.sql('DROP ROLE other_odoo')
+
+
+def test_an_existing_folder_is_left_as_it_is(shop, tmp_path):
+    """A folder that exists (shared with other backups, say) keeps its owner and mode; only the database's own
+    folder inside is made 0700."""
+    pg, data_dir, dummy = shop
+    shared = tmp_path / 'shared'
+    shared.mkdir()
+    os.chmod(str(shared), 0o755)
+    backups.dump(pg, str(shared), data_dir, 'shop1', 'x', keep=1)
+    assert oct(os.stat(str(shared)).st_mode & 0o777) == oct(0o755)
+    assert oct(os.stat(str(shared / 'shop1')).st_mode & 0o777) == oct(0o700)
+
+
+def test_a_folder_the_service_user_cannot_enter_is_refused(cluster, shop, tmp_path):
+    """pg_dump runs as Odoo's service user: a folder it cannot enter is refused, naming both, nothing left behind."""
+    dummy, data_dir, dummy = shop
+    closed = tmp_path / 'closed'
+    closed.mkdir()
+    os.chmod(str(closed), 0o700)
+    host = FakeHost({'db_host': cluster.socket_dir, 'db_port': str(cluster.port)})
+    host.install['user'] = 'nobody'
+    pg = Postgres(host, Runner(), shutil.which)
+    with pytest.raises(backups.BackupError) as failure:
+        backups.dump(pg, str(closed), data_dir, 'shop1', 'x', keep=1)
+    assert 'nobody, which Odoo runs as and which writes the dumps, cannot enter %s' % closed in str(failure.value)
+    assert os.listdir(str(closed)) == []
