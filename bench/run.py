@@ -394,9 +394,13 @@ def load():
         return float(handle.read().split()[0])
 
 
-def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False, forks=None, extra=()):
-    """One timed ansible-playbook run on ``names``, with restarts counted and (``poll``) HTTP polled."""
+def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False, forks=None, extra=(), report=False):
+    """One timed ansible-playbook run on ``names``, with restarts counted and (``poll``) HTTP polled; with ``report``,
+    the run report is written and each database's backup seconds taken from it."""
     label = '%s-n%d-r%d%s' % (kind, n, round_no, '-forks%d' % forks if forks else '')
+    report_dir = os.path.join(BUILD, 'reports', label) if report else None
+    if report_dir:
+        extra = list(extra) + ['-e', 'report_dir=' + report_dir]
     before = counters(names)
     pollers = [Poller(name, addresses[name]) for name in names] if poll else []
     for poller in pollers:
@@ -409,6 +413,7 @@ def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False,
         for poller in pollers:
             poller.stop()
     after = counters(names)
+    report = os.path.join(report_dir, 'systempay-odoo-report.json') if report_dir else None
     run = {
         'label': label, 'kind': kind, 'hosts': n, 'round': round_no, 'forks': forks or 'bench/ansible.cfg',
         'wall_s': round(seconds, 2),
@@ -420,6 +425,12 @@ def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False,
         'load_1min_before': load_before,
         'log': os.path.relpath(os.path.join(LOGS, label + '.log'), ROOT),
     }
+    if report:
+        with open(report) as handle:
+            hosts = json.load(handle)['hosts']
+        # each database's backup (pg_dump and its filestore), taken by the module step just before its -u
+        run['backup_s'] = dict((host['host'], [db['backup_seconds'] for db in host['databases']
+                                               if db.get('backup_seconds') is not None]) for host in hosts)
     if poll:
         run['http_down_s'] = dict((name, poller.down_seconds()) for name, poller in zip(names, pollers))
         run['http_polls'] = dict((name, len(poller.samples)) for name, poller in zip(names, pollers))
@@ -609,6 +620,9 @@ def summarise(runs, probes, sizes, databases):
             (str(n), spread([value for run in runs if run['kind'] == 'upgrade' and run['hosts'] == n
                              for value in run['http_down_s'].values()])) for n in sizes),
         'http_down_s_per_host_upgrade_floor': spread(per_host('upgrade_floor', 'http_down_s')),
+        # seconds of each database's backup in the upgrade runs (part of the upgrade's wall time, not of its floor)
+        'backup_s_per_database': spread([value for run in runs if run['kind'] == 'upgrade'
+                                         for values in run.get('backup_s', {}).values() for value in values]),
         # Odoo registry loads per database per run (the stand-in's counter), mean over hosts, per run kind and N;
         # _by_process: the same split by the process that loaded (shell: a read, cli: -i/-u, server: the service)
         'registry_loads_per_db': dict((kind, dict((str(n), loads_per_db(kind, n)) for n in sizes)) for kind in kinds),
@@ -702,7 +716,7 @@ def bench(args, runner):
             restore(hosts, addresses)
             runs.append(timed_run(runner, 'upgrade_floor', n, round_no, hosts, addresses, upgrade_floor, poll=True))
             restore(hosts, addresses)
-            runs.append(timed_run(runner, 'upgrade', n, round_no, hosts, addresses, site, poll=True))
+            runs.append(timed_run(runner, 'upgrade', n, round_no, hosts, addresses, site, poll=True, report=True))
             if forks:
                 runs.append(timed_run(runner, 'noop_forks', n, round_no, hosts, addresses, site, forks=low))
             runs.append(timed_run(runner, 'noop', n, round_no, hosts, addresses, site, forks=forks))
@@ -811,6 +825,10 @@ def render(results):
         % (results['http_down_s_per_host_upgrade_floor']['mean'], results['http_down_s_per_host_upgrade_floor']['max']),
         '| changed tasks in the no-op runs | %d |' % results['noop_changed_tasks'],
     ]
+    if results.get('backup_s_per_database'):
+        backup = results['backup_s_per_database']
+        lines.append('| database backup before its `-u`, part of the upgrade (`pg_dump` and filestore; mean / max, s, '
+                     'per database) | %.2f / %.2f |' % (backup['mean'], backup['max']))
     for kind, what in (('noop', 'no-op'), ('upgrade', 'upgrade'), ('upgrade_floor', 'upgrade floor')):
         split = (results.get('registry_loads_per_db_by_process') or {}).get(kind)
         if split:

@@ -131,6 +131,16 @@ def _make_folder(path, uid, gid, own_existing=True):
     os.chmod(path, 0o700)
 
 
+def check_folder(folder, user):
+    """Refuse a backup folder that is not one, or that Odoo's service user ``user`` cannot enter (``pg_dump`` runs
+    as it); a folder still to be made is fine (it is made for that user)."""
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        raise BackupError('%s is not a folder: give a folder for the database backups (systempay_odoo_db_backup_dir)'
+                          % folder)
+    if os.path.isdir(folder):
+        _check_reachable(folder, user)
+
+
 def _check_reachable(folder, user):
     """Odoo's service user writes the dumps (``pg_dump`` runs as it): it must be able to enter ``folder``."""
     info = discovery.user_info(user) if user else None

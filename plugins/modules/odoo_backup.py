@@ -17,8 +17,9 @@ description:
     option) just before it installs or upgrades the module in a database. Each is a C(pg_dump) of the database
     (custom format) and a tar of its filestore (C(<data_dir>/filestore/<db>)), in C(<folder>/<db>/), 0600, the
     folders 0700 and owned by Odoo's service user (a database holds the payment keys).
-  - V(checked) refuses, before any change, when the file system of O(folder) has less free space than the backups of
-    O(databases) may take (each database's size on disk and its filestore's). Nothing is changed.
+  - V(checked) refuses, before any change, a O(folder) that is not a folder or that Odoo's service user cannot enter
+    (it writes the dumps), and a file system with less free space than the backups of O(databases) may take (each
+    database's size on disk and its filestore's). Nothing is changed.
   - V(listed) gives the backups of O(databases) in O(folder), newest first.
   - V(restored) puts each of O(backups) back (a backup as M(systempay.odoo.odoo_module) or V(listed) returned it;
     with O(latest), the newest backup of each of O(databases)). The dump is loaded into a new database, the original
@@ -186,6 +187,7 @@ def main():
     try:
         params['databases'] = databases_of(module, host, pg)
         if params['state'] == 'checked':
+            backups.check_folder(folder, pg.user)
             space = backups.check_space(pg, folder, data_dir, params['databases'])
             module.exit_json(changed=False, needed=space['needed'], free=space['free'], sizes=space['databases'],
                              msg='%s needed, %s free in %s' % (backups.human(space['needed']),

@@ -158,6 +158,16 @@ CASES = [
      ["ipn_probe_timeout is 0: give 1 to 120 seconds"]),
     ("unknown transport", ODOO_HOST, lambda m: pending(m, systempay_odoo_transport="ftp"),
      ['systempay_odoo_transport is "ftp": give cli']),
+    ("database backups neither on nor off", ODOO_HOST, lambda m: pending(m, systempay_odoo_db_backup="maybe"),
+     ['systempay_odoo_db_backup is "maybe" (give true or false)']),
+    ("relative database backup folder", ODOO_HOST, lambda m: pending(m, systempay_odoo_db_backup_dir="backups"),
+     ['systempay_odoo_db_backup_dir is "backups" (give an absolute folder on the host)']),
+    ("no database backup kept", ODOO_HOST, lambda m: pending(m, systempay_odoo_db_backup_keep=0),
+     ["systempay_odoo_db_backup_keep is 0 (give a whole number, 1 or more)"]),
+    ("database backup folder the service user cannot enter", ODOO_HOST,
+     lambda m: pending(m, systempay_odoo_db_backup_dir=UNREADABLE),
+     ["odoo, which Odoo runs as and which writes the dumps, cannot enter /srv/root-only-addons: give a folder it "
+      "can reach (systempay_odoo_db_backup_dir)"]),
     # --tags choose stages of site.yml; a choice that leaves out a stage the chosen ones need is refused in the plan
     ("--tags modules with an archive change pending", ODOO_HOST, lambda m: pending(m, __options=["--tags", "modules"]),
      ["Cannot run the stages modules on", "That belongs to the stage addon, which --tags/--skip-tags leave out",

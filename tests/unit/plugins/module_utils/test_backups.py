@@ -219,3 +219,18 @@ def test_a_folder_the_service_user_cannot_enter_is_refused(cluster, shop, tmp_pa
         backups.dump(pg, str(closed), data_dir, 'shop1', 'x', keep=1)
     assert 'nobody, which Odoo runs as and which writes the dumps, cannot enter %s' % closed in str(failure.value)
     assert os.listdir(str(closed)) == []
+
+
+def test_the_plan_refuses_a_file_or_a_closed_folder_and_accepts_one_to_make(tmp_path):
+    closed = tmp_path / 'closed'
+    closed.mkdir()
+    os.chmod(str(closed), 0o700)
+    with pytest.raises(backups.BackupError) as failure:
+        backups.check_folder(str(closed), 'nobody')
+    assert 'nobody, which Odoo runs as and which writes the dumps, cannot enter %s' % closed in str(failure.value)
+    (tmp_path / 'file').write_text('x')
+    with pytest.raises(backups.BackupError) as failure:
+        backups.check_folder(str(tmp_path / 'file'), 'nobody')
+    assert str(failure.value).startswith('%s is not a folder' % (tmp_path / 'file'))
+    backups.check_folder(str(tmp_path / 'to-make'), 'nobody')
+    assert not (tmp_path / 'to-make').exists()
