@@ -355,6 +355,13 @@ class Many2many(_X2many):
         tables = sorted(name.replace('.', '_') for name in (self.model_name, self.comodel_name))
         return '%s_%s_rel' % tuple(tables)
 
+    @property
+    def relation_columns(self):
+        """``(column1, column2)`` of the relation table: given, else ``<model's table>_id`` and ``<comodel's
+        table>_id`` (``fields.Many2many.setup_nonrelated``)."""
+        return (self.args.get('column1') or '%s_id' % self.model_name.replace('.', '_'),
+                self.args.get('column2') or '%s_id' % self.comodel_name.replace('.', '_'))
+
 
 class One2many(_X2many):
     type = 'one2many'

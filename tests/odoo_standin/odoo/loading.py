@@ -287,6 +287,9 @@ def _reflect(registry, env, module):
             vals = {'name': name, 'model': model_name, 'field_description': field.string, 'ttype': field.type,
                     'relation': field.args.get('comodel_name') or False,
                     'relation_field': field.args.get('inverse_name') or False,
+                    'relation_table': field.relation_table if field.type == 'many2many' else False,
+                    'column1': field.relation_columns[0] if field.type == 'many2many' else False,
+                    'column2': field.relation_columns[1] if field.type == 'many2many' else False,
                     'required': bool(field.required), 'readonly': bool(field.readonly),
                     'store': bool(field.store), 'translate': bool(field.translate)}
             record = existing.pop(name, None)

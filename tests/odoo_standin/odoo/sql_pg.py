@@ -321,8 +321,7 @@ class Cursor(Transaction):
 
 def relation_of(field):
     """``(relation table, column1, column2)`` of a many2many field, as Odoo's ``Many2many.setup_nonrelated``."""
-    return (field.relation_table, field.args.get('column1') or '%s_id' % table_of(field.model_name),
-            field.args.get('column2') or '%s_id' % table_of(field.comodel_name))
+    return (field.relation_table,) + field.relation_columns
 
 
 def to_column(field, value):

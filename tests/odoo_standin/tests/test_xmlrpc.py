@@ -139,6 +139,7 @@ LAZY_MODEL = '''
 
         language = fields.Selection(selection=_get_languages, string='Language')
         algo = fields.Selection([('SHA-1', 'SHA-1'), ('SHA-256', 'HMAC-SHA-256')], string='Algorithm')
+        partner_ids = fields.Many2many('res.partner', string='Partners')
 '''
 
 
@@ -164,6 +165,16 @@ def test_lazy_selection_labels_cannot_be_marshalled_and_fields_are_reflected(mak
                                  fields=['name', 'ttype'])
         assert {('language', 'selection'), ('algo', 'selection')} <= {(row['name'], row['ttype'])
                                                                        for row in reflected}
+        # a many2many's relation table and columns (Odoo's defaults: sorted tables, <table>_id)
+        [m2m] = host.execute('shop1', 'ir.model.fields', 'search_read',
+                             [('model', '=', 'thing.thing'), ('name', '=', 'partner_ids')],
+                             fields=['ttype', 'relation', 'relation_table', 'column1', 'column2'])
+        assert (m2m['ttype'], m2m['relation'], m2m['relation_table'], m2m['column1'], m2m['column2']) == (
+            'many2many', 'res.partner', 'res_partner_thing_thing_rel', 'thing_thing_id', 'res_partner_id')
+        [algo_row] = host.execute('shop1', 'ir.model.fields', 'search_read',
+                                  [('model', '=', 'thing.thing'), ('name', '=', 'algo')],
+                                  fields=['relation_table', 'column1', 'column2'])
+        assert (algo_row['relation_table'], algo_row['column1'], algo_row['column2']) == (False, False, False)
         values = host.execute('shop1', 'ir.model.fields.selection', 'search_read',
                               [('field_id.model', '=', 'thing.thing')], fields=['field_id', 'value', 'name'])
         algo = [row['id'] for row in reflected if row['name'] == 'algo']
