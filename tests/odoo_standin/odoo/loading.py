@@ -41,6 +41,7 @@ class Registry:
         self.models = {}
         self.loaded = []           # module names whose Python and models are loaded, in order
         self.sequence = None
+        self.reflected = set()     # models reflected in ir.model.fields during this load (-i/-u)
 
     # ---- access ---------------------------------------------------------------------
     @classmethod
@@ -275,13 +276,16 @@ def _module_models(registry, module):
 def _reflect(registry, env, module):
     """Record the fields of the models ``module`` defines or extends in ``ir.model.fields`` and their list
     selections in ``ir.model.fields.selection`` (13+), as Odoo's ``init_models`` does for a module being installed
-    or upgraded (``_reflect_fields``, ``_reflect_selections``); rows of fields and values the code no longer has
-    go (Odoo removes them at the end of the update)."""
+    or upgraded (``_reflect_fields``, ``_reflect_selections``). The registry is still partial here (modules later
+    in the graph are not loaded yet, with the fields they add): rows are only added or updated; the rows of fields
+    and values the code no longer has go at the end of the load (:func:`_drop_unreflected`), as Odoo removes them
+    in ``_process_end`` once every module is loaded."""
     if 'ir.model.fields' not in registry:
         return
     Fields = env['ir.model.fields'].sudo()
     Selection = env['ir.model.fields.selection'].sudo() if 'ir.model.fields.selection' in registry else None
     for model_name in _module_models(registry, module):
+        registry.reflected.add(model_name)
         existing = {rec.name: rec for rec in Fields.search([('model', '=', model_name)])}
         for name, field in registry[model_name]._fields.items():
             vals = {'name': name, 'model': model_name, 'field_description': field.string, 'ttype': field.type,
@@ -299,10 +303,28 @@ def _reflect(registry, env, module):
                 record.write(vals)
             if Selection is not None and field.type == 'selection':
                 _reflect_selection(Selection, record, field)
-        for record in existing.values():
-            if Selection is not None:
-                Selection.search([('field_id', '=', record.id)]).unlink()
-            record.unlink()
+
+
+def _drop_unreflected(registry, env):
+    """Once every module is loaded: remove the ``ir.model.fields`` rows (with their selection values) of fields the
+    models reflected during this load no longer have, and the selection values their list selections dropped."""
+    if 'ir.model.fields' not in registry or not registry.reflected:
+        return
+    Fields = env['ir.model.fields'].sudo()
+    Selection = env['ir.model.fields.selection'].sudo() if 'ir.model.fields.selection' in registry else None
+    for model_name in sorted(registry.reflected):
+        fields = registry[model_name]._fields if model_name in registry else {}
+        for record in Fields.search([('model', '=', model_name)]):
+            field = fields.get(record.name)
+            if field is None:
+                if Selection is not None:
+                    Selection.search([('field_id', '=', record.id)]).unlink()
+                record.unlink()
+            elif Selection is not None and field.type == 'selection' and isinstance(field.args.get('selection'),
+                                                                                      list):
+                values = [item[0] for item in field.args['selection']]
+                Selection.search([('field_id', '=', record.id), ('value', 'not in', values)]).unlink()
+    registry.reflected.clear()
 
 
 def _reflect_selection(Selection, record, field):
@@ -317,8 +339,6 @@ def _reflect_selection(Selection, record, field):
             Selection.create(vals)
         elif row.name != vals['name'] or row.sequence != index:
             row.write({'name': vals['name'], 'sequence': index})
-    for row in rows.values():
-        row.unlink()
 
 
 def _init_new_columns(registry, env, module):
@@ -389,6 +409,8 @@ def load_modules(registry, update_module=False):
                     domain.append(('name', 'in', update_names))
                 Module.search(domain).button_upgrade()
         _process_marked(registry, env, update_module)
+        _drop_unreflected(registry, env)
+        env.cr.commit()
         for kind in ('init', 'update', 'demo'):
             config[kind] = {}
         _logger.info("Modules loaded.")

@@ -194,6 +194,19 @@ def test_lazy_selection_labels_cannot_be_marshalled_and_fields_are_reflected(mak
                                                      fields=['value'])] == ['SHA-256']
 
 
+def test_a_module_installed_later_keeps_the_fields_other_modules_add_to_its_models(host):
+    """payment_systempay installed into a database that has website_payment: website_payment's payment.provider
+    fields (website_id) stay in ir.model.fields, although the addon comes before it in the loading order (Odoo
+    removes the rows of dropped fields once every module is loaded)."""
+    make_provider_addon(host.addons)
+    host.create_db('shop1', 'website_sale,account')
+    assert host.odoo('-d', 'shop1', '-i', 'payment_systempay', '--stop-after-init').returncode == 0
+    with host.server():
+        names = {row['name'] for row in host.execute('shop1', 'ir.model.fields', 'search_read',
+                                                     [('model', '=', 'payment.provider')], fields=['name'])}
+    assert {'website_id', 'systempay_site_id', 'code'} <= names, sorted(names)
+
+
 def test_lazy_labels_are_a_class_of_their_own_on_18(make_host):
     """Odoo 18 names the lazy label class LazyGettext (tools/translate.py: _lt = LazyGettext)."""
     host = make_host('18.0')
