@@ -72,12 +72,13 @@ class Postgres(object):
             raise PostgresError('%s is not installed on this host (Debian: apt-get install postgresql-client)' % name)
         return path
 
-    def run(self, name, args, data=None):
-        """``(stdout, stderr)`` of PostgreSQL program ``name``; a non-zero exit raises :class:`PostgresError`."""
+    def run(self, name, args, data=None, accept=(0,)):
+        """``(stdout, stderr)`` of PostgreSQL program ``name``; an exit status not in ``accept`` raises
+        :class:`PostgresError`."""
         timeout = self.find_program('timeout')
         argv = ([timeout, str(self.timeout)] if timeout else []) + self.prefix + [self.program(name)] + list(args)
         rc, out, err = self.run_command(argv, cwd='/', data=data, environ_update=self.environ)
-        if rc != 0:
+        if rc not in accept:
             lines = [line for line in (err or out or '').splitlines() if line.strip()]
             detail = transport.mask(' '.join(lines[-3:]) if lines else 'exit %d' % rc, self.secrets)
             raise PostgresError('%s failed (%s as %s): %s' % (name, self.where, self.role, detail))

@@ -530,7 +530,7 @@ def test_standin_read_only_gives_each_database_and_the_host_facts(standin, on_ho
 def test_standin_the_gathered_read_gives_the_same_databases_without_starting_odoo(standin, on_host):
     host = standin(('shop1', 'shop2'))
     options = on_host(host)
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     read = run_module(ipn_probe, dict(odoo=options), check_mode=True)
     loads = os.path.join(host.root, 'registry-loads.log')
     with open(loads) as f:
@@ -544,7 +544,7 @@ def test_standin_the_gathered_read_gives_the_same_databases_without_starting_odo
 def test_standin_the_shops_from_gather_s_facts_are_what_the_module_reads_on_the_host(standin, on_host):
     host = standin(('shop1', 'shop2'), dbfilter='^shop1$')
     options = on_host(host)
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     assert sorted(facts['database_states']) == ['shop1', 'shop2']
     for databases in (['all'], ['shop2']):
         read = run_module(ipn_probe, dict(odoo=dict(options, databases=databases)), check_mode=True)
@@ -555,7 +555,7 @@ def test_standin_the_shops_from_gather_s_facts_are_what_the_module_reads_on_the_
                                              shop1=dict(facts['database_states']['shop1'], stale='new files')))
     assert shops_from_facts(stale, 'systempay', ['all']) is None
     assert shops_from_facts(stale, 'systempay', ['shop2']) is not None
-    partial = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1']))
+    partial = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1'], read_with='shell'))
     assert shops_from_facts(partial, 'systempay', ['all']) is None
     assert shops_from_facts(facts, 'systempay', ['nosuchdb']) is None
 

@@ -438,7 +438,7 @@ def test_gather_reads_each_database_once_and_the_module_step_starts_no_odoo_to_r
     host = make_host('installed')
     host.start()
     loads = len(registry_loads(host))
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     gather = registry_loads(host)[loads:]
     assert sorted(line.split()[2] for line in gather) == ['db=shop1', 'db=shop2']
     assert all(' kind=shell ' in line for line in gather)
@@ -454,7 +454,7 @@ def test_gather_reads_each_database_once_and_the_module_step_starts_no_odoo_to_r
 def test_a_module_state_gather_did_not_read_is_read_by_the_step(make_host):
     host = make_host('installed')
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1'], read_with='shell'))
     assert sorted(facts['database_states']) == ['shop1']
     loads = len(registry_loads(host))
     result = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts))
@@ -471,7 +471,7 @@ def _without_timing(result):
 def test_the_module_step_from_gather_s_facts_is_what_the_module_answers_when_nothing_is_to_do(make_host):
     host = make_host('installed')
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     loads = len(registry_loads(host))
     planned = module_step_from_facts(facts, 'payment_systempay', ['all'], 'latest')
     assert planned is not None and planned['planned_from'] == 'gather'
@@ -488,7 +488,7 @@ def test_the_module_step_from_gather_s_facts_is_what_the_module_answers_when_not
 def test_the_module_step_from_gather_s_facts_leaves_every_other_case_to_the_module(make_host, fixtures):
     host = make_host('installed', addon='3.1.1')
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     # 3.1.1 on disk over 3.1.0 in the databases: an upgrade, which only the module does
     assert module_step_from_facts(facts, 'payment_systempay') is None
     assert actions(run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts),
@@ -497,7 +497,7 @@ def test_the_module_step_from_gather_s_facts_leaves_every_other_case_to_the_modu
     assert actions(module_step_from_facts(facts, 'payment_systempay', ['all'], 'present')) == \
         [('shop1', 'none'), ('shop2', 'none')]
     # a database gather did not read, one the server does not list, another module, no read at all
-    partial = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1']))
+    partial = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1'], read_with='shell'))
     assert module_step_from_facts(partial, 'payment_systempay', ['all'], 'present') is None
     assert module_step_from_facts(facts, 'payment_systempay', ['nosuchdb'], 'present') is None
     assert module_step_from_facts(facts, 'payment_lyra', ['all'], 'present') is None
@@ -508,7 +508,7 @@ def test_the_module_step_from_gather_s_facts_leaves_every_other_case_to_the_modu
 def test_the_read_after_an_upgrade_is_gather_s_whole_read_for_the_later_steps(make_host):
     host = make_host('installed', addon='3.1.1')
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     loads = len(registry_loads(host))
     result = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=facts))
     assert actions(result) == [('shop1', 'upgrade'), ('shop2', 'upgrade')]

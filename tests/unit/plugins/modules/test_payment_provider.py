@@ -554,7 +554,7 @@ def _loads(host):
 def test_gather_s_read_finds_a_converged_host_unchanged_on_every_generation(make_host, series):
     host = make_host(series, converged_first=True)
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     loads = _loads(host)
     again = run_module(payment_provider, args(host, settings_for(series), odoo_facts=facts), check_mode=True)
     assert again['changed'] is False and [e['action'] for e in again['databases']] == ['none']
@@ -564,7 +564,7 @@ def test_gather_s_read_finds_a_converged_host_unchanged_on_every_generation(make
 def test_with_gather_s_read_a_converged_host_is_compared_without_starting_odoo(make_host):
     host = make_host('16.0', converged_first=True)
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     # the keys are never in the gathered facts, only digests of them
     text = json.dumps(facts)
     assert not [secret for secret in SECRETS if secret in text]
@@ -593,7 +593,7 @@ def test_with_gather_s_read_a_converged_host_is_compared_without_starting_odoo(m
 def test_a_name_gather_s_rows_do_not_have_is_refused_as_without_them(make_host):
     host = make_host('16.0', converged_first=True)
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     with_state = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['FR', 'ZZ']),
                                                    odoo_facts=facts), check_mode=True, fails=True)
     without = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['FR', 'ZZ'])),
@@ -605,7 +605,7 @@ def test_a_name_gather_s_rows_do_not_have_is_refused_as_without_them(make_host):
 def test_the_plan_stage_compares_every_database_from_gather_s_read_as_check_mode_does(make_host):
     host = make_host('16.0', converged_first=True)
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     before = read_record(host, 'shop1', all_fields(host))
     loads = _loads(host)
     wanted = settings_for('16.0', key_test='another-Key-0042')
@@ -625,7 +625,7 @@ def test_the_plan_stage_compares_every_database_from_gather_s_read_as_check_mode
 def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_host):
     host = make_host('16.0', converged_first=True)
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     loads = _loads(host)
     # a name gather's rows do not hold: not refused here (the addon step may still change the host), not planned
     unknown = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['ZZ']),
@@ -647,7 +647,7 @@ def test_the_plan_stage_refuses_a_setting_the_recorded_release_lacks(make_host):
     before any change: 3.1.1 has no gateway URL. Nothing is started, nothing written."""
     host = make_host('16.0', converged_first=True)
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     loads = _loads(host)
     result = run_module(payment_provider, args(host, settings_for('16.0', gateway_url='https://x.test/'),
                                                odoo_facts=facts, validate_only=True), fails=True)
@@ -765,7 +765,7 @@ def test_keys_already_set_in_the_database_count_and_the_plan_stage_refuses_befor
     assert result['databases'][0]['action'] in ('none', 'would_update')
     fresh = make_host('16.0')
     fresh.start()
-    facts = run_module(odoo_info, dict(binary=fresh.bin, config=fresh.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=fresh.bin, config=fresh.conf, read_databases=['all'], read_with='shell'))
     loads = _loads(fresh)
     result = run_module(payment_provider, args(fresh, dict(PLAIN, entry_mode='embedded'), odoo_facts=facts,
                                                validate_only=True, release='3.1.1'), fails=True)
@@ -819,7 +819,7 @@ def test_the_installments_record_is_set_with_the_shop_s_keys_and_read_back(make_
 def test_installments_left_out_are_not_managed_and_reported_as_gather_read_them(make_host):
     host = make_host('16.0', converged_first=True)
     host.start()
-    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     assert facts['database_states']['shop1']['installments']['record']['systempay_multi_count'] == '3'
     multi_before = read_multi(host, 'shop1', dict(MULTI, state=1, is_published=1))
     result = run_module(payment_provider, args(host, settings_for('16.0'), odoo_facts=facts))
@@ -985,7 +985,7 @@ def test_card_types_decide_the_payment_methods_the_form_shows(tmp_path, monkeypa
     if transport == 'cli':
         # planned from the gather stage's read alone: no Odoo process reads the methods again
         host.start()
-        facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+        facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
         loads = _loads(host)
         other = run_module(payment_provider, args(host, {'card_types': ['CB']}, databases=['shop1'],
                                                   odoo_facts=facts), check_mode=True, diff=True)

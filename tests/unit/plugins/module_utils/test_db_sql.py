@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the systempay.odoo collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The gather stage's read with SQL (module_utils/db_sql.py) gives what the ``odoo shell`` read (db_state) gives, on
+the stand-in's databases in PostgreSQL, for each addon line on its series (one cluster of their own)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from ansible_collections.systempay.odoo.plugins.module_utils import db_sql, db_state, provider, transport
+from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres
+from ansible_collections.systempay.odoo.tests.unit import standin_host
+
+Host = standin_host.standin_helpers.Host
+
+
+@pytest.fixture(scope='module')
+def cluster():
+    root = tempfile.mkdtemp(prefix='systempay-dbsql-pg-')
+    found = standin_host.standin_helpers.PgCluster(root)
+    yield found
+    found.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+class FakeHost(object):
+    def __init__(self, options):
+        self.install = {'user': None}
+        self.options = options
+        self.secrets = []
+
+    def option(self, name):
+        return self.options.get(name)
+
+
+def run_command(env):
+    def run(argv, cwd=None, data=None, environ_update=None):
+        done = subprocess.run(argv, cwd=cwd, input=data, capture_output=True, text=True, check=False,
+                              env=dict(env, **(environ_update or {})))
+        return done.returncode, done.stdout, done.stderr
+    return run
+
+
+def normalized(state, described):
+    """A state with many2one values as ids (the shell read gives ``[id, name]``, SQL the id)."""
+    provider_state = state.get('provider') or {}
+    for key in ('record',):
+        record = provider_state.get(key)
+        if record:
+            for field, value in record.items():
+                if (described.get(field) or {}).get('type') == 'many2one':
+                    record[field] = provider.normalize(value, 'many2one')
+    for record in [(state.get('installments') or {}).get('record')]:
+        if record:
+            for field, value in record.items():
+                if (described.get(field) or {}).get('type') == 'many2one':
+                    record[field] = provider.normalize(value, 'many2one')
+    for row in provider_state.get('payment_methods') or []:
+        row['primary_payment_method_id'] = provider.normalize(row['primary_payment_method_id'], 'many2one')
+    if provider_state.get('payment_methods'):
+        provider_state['payment_methods'].sort(key=lambda row: row['id'])
+    for rows in (provider_state.get('relations') or {}).values():
+        rows.sort(key=lambda row: row['id'])
+    return state
+
+
+def differences(got, want, path=''):
+    """Where two states differ (for the failure message)."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        found = []
+        for key in sorted(set(got) | set(want), key=str):
+            found += differences(got.get(key, '<missing>'), want.get(key, '<missing>'), '%s/%s' % (path, key))
+        return found
+    return [] if got == want else ['%s: %r != %r' % (path, got, want)]
+
+
+CASES = [
+    # (series, fixture build, modules of the database)
+    ('12.0', '1.2.6', 'website_sale,payment_systempay'),
+    ('15.0', '2.0.5', 'website_sale,account,payment_systempay'),
+    ('16.0', '3.1.1', 'website_sale,account,payment_systempay'),
+    ('17.0', '4.3.0', 'website_sale,account,payment_systempay'),
+    ('18.0', '4.3.0', 'website_sale,account,payment_systempay'),
+]
+
+
+@pytest.mark.parametrize('series, build, modules', CASES, ids=[case[0] for case in CASES])
+def test_the_sql_read_gives_what_the_shell_read_gives(cluster, fixtures, tmp_path, series, build, modules):
+    host = Host(tmp_path / 'host', series=series)
+    host.use_cluster(cluster)
+    shutil.copytree(os.path.join(fixtures.unpacked(build), 'payment_systempay'),
+                    os.path.join(host.addons, 'payment_systempay'))
+    try:
+        host.create_db('shop1', modules)
+        host.create_db('shop2', 'website')      # no addon, no provider model of the addon
+        major = int(series.split('.')[0])
+        salt = db_state.new_salt()
+        env = host.env()
+        odoo = transport.CliTransport(run_command(env), host.bin, host.conf, interpreter=sys.executable, major=major)
+        pg = Postgres(FakeHost({'db_host': cluster.socket_dir, 'db_port': str(cluster.port)}), run_command(env),
+                      shutil.which)
+        by_sql = db_sql.read(pg, ['shop1', 'shop2', 'nosuchdb'], series, 'systempay', salt, major)
+        for db in ('shop1', 'shop2'):
+            by_shell = db_state.read(odoo, db, series, 'systempay', salt)
+            described = ((by_shell.get('provider') or {}).get('described') or {})
+            sql_described = ((by_sql[db].get('provider') or {}).get('described') or {})
+            # the values of list selections are in the database from 13.0; the shell also has method-given ones
+            for field, entry in described.items():
+                if 'selection' in entry and 'selection' not in (sql_described.get(field) or {}):
+                    entry.pop('selection')
+            got, want = normalized(by_sql[db], described), normalized(by_shell, described)
+            assert got == want, (db, differences(got, want))
+        assert by_sql['shop1']['provider']['record'] and not by_sql['shop1']['errors']
+        assert by_sql['nosuchdb']['errors'] == ['modules and parameters: not read with SQL']
+        assert not db_state.usable(by_sql['nosuchdb'])
+    finally:
+        cluster.drop_databases()
+
+
+def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path, monkeypatch):
+    """odoo_info's read_databases over SQL (the gather stage of site.yml): the same states as over odoo shell, and no
+    registry load (the stand-in's counter: one line per load, whose kind says which process made it)."""
+    from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+    from ansible_collections.systempay.odoo.plugins.modules import odoo_info
+    from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
+    units = tmp_path / 'no-units'
+    units.mkdir()
+    monkeypatch.setattr(discovery, 'UNIT_DIRS', (str(units),))
+    monkeypatch.delenv('ODOO_RC', raising=False)
+    host = Host(tmp_path / 'host', series='16.0')
+    host.use_cluster(cluster)
+    # odoo_info runs the program with the interpreter of its #! line: the venv's, which has psycopg2 (a test host's
+    # python3 has Debian's python3-psycopg2; this machine's python3 may not)
+    with open(host.bin) as handle:
+        program = handle.read().split('\n', 1)[1]
+    with open(host.bin, 'w') as handle:
+        handle.write('#!%s\n%s' % (sys.executable, program))
+    for key, value in host.env().items():
+        monkeypatch.setenv(key, value)
+    shutil.copytree(os.path.join(fixtures.unpacked('3.1.1'), 'payment_systempay'),
+                    os.path.join(host.addons, 'payment_systempay'))
+    loads = os.path.join(host.root, 'registry-loads.log')
+    try:
+        host.create_db('shop1', 'website_sale,account,payment_systempay')
+        host.create_db('shop2', 'website_sale,account,payment_systempay')
+        with host.server():
+            def gather(how):
+                return run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'],
+                                                  read_with=how))
+            before = open(loads).read().count('kind=shell') if os.path.exists(loads) else 0
+            by_sql = gather('sql')
+            assert (open(loads).read().count('kind=shell') if os.path.exists(loads) else 0) == before
+            by_shell = gather('shell')
+            assert open(loads).read().count('kind=shell') == before + 2
+        assert sorted(by_sql['database_states']) == ['shop1', 'shop2']
+        for db in ('shop1', 'shop2'):
+            sql_state, shell_state = by_sql['database_states'][db], by_shell['database_states'][db]
+            described = shell_state['provider']['described']
+            for field, entry in described.items():
+                if 'selection' in entry and 'selection' not in sql_state['provider']['described'].get(field, {}):
+                    entry.pop('selection')
+            # each run has its own salt: the secret digests differ, nothing else
+            for state in (sql_state, shell_state):
+                state.pop(db_state.SALT_KEY)
+                for kind in ('provider', 'installments'):
+                    record = (state.get(kind) or {}).get('record') or {}
+                    for field in list(record):
+                        if str(record[field]).startswith(db_state.DIGEST_PREFIX):
+                            record[field] = 'digest'
+            got, want = normalized(sql_state, described), normalized(shell_state, described)
+            assert got == want, (db, differences(got, want))
+    finally:
+        cluster.drop_databases()
