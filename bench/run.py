@@ -60,6 +60,10 @@ LOGS = os.path.join(BUILD, 'logs')
 FIXTURES = os.path.join(ROOT, 'build', 'fixtures')
 RESULTS = os.path.join(BENCH, 'results.json')
 DOC = os.path.join(ROOT, 'docs', 'performance.md')
+# The chart of docs/performance.md: wall time against the number of hosts, drawn from bench/results.json.
+CHART = os.path.join(ROOT, 'docs', 'performance-wall-time.svg')
+CHART_SERIES = (('upgrade', 'upgrade site.yml', '#c0392b', ''), ('upgrade_floor', 'upgrade floor', '#c0392b', '6,4'),
+                ('noop', 'no-op site.yml', '#2471a3', ''), ('floor', 'floor', '#2471a3', '6,4'))
 ANSIBLE_CFG = os.path.join(BENCH, 'ansible.cfg')
 
 PREFIX = 'bench-odoo-'
@@ -790,6 +794,9 @@ def render(results):
            results['ansible'], results['machine']['cores'], results['machine']['cpu'] or 'unknown CPU',
            '%s GB' % results['machine']['memory_gb'], results['databases_per_host'], results['rounds']),
         '',
+        '![Wall time against hosts: upgrade and no-op site.yml runs and their floors](%s)'
+        % os.path.basename(CHART),
+        '',
         row('figure', ['N = %s' % n for n in sizes]),
         '|---|' + '---:|' * len(sizes),
         row('`noop_vs_floor`', ['%.2f' % results['noop_vs_floor'][n] for n in sizes]),
@@ -870,7 +877,55 @@ def render(results):
     return '\n'.join(lines)
 
 
+def chart(results):
+    """An SVG line chart of the wall time of each run kind against the number of hosts (CHART_SERIES), with
+    its axes, ticks and legend; plain SVG text, no plotting library."""
+    sizes = [int(n) for n in results['hosts']]
+    seconds = results['seconds']
+    width, height, left, right, top, bottom = 640, 380, 60, 170, 30, 50
+    top_s = max(value for kind, dummy, dummy, dummy in CHART_SERIES for value in seconds[kind].values())
+    step = next(candidate for candidate in (5, 10, 20, 25, 50, 100, 200, 500, 1000) if top_s / candidate <= 8)
+    top_s = step * (int(top_s / step) + 1)
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(n):
+        return left + plot_w * (n - sizes[0]) / float(max(sizes[-1] - sizes[0], 1))
+
+    def y(value):
+        return top + plot_h * (1 - value / float(top_s))
+
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+           'font-family="sans-serif" font-size="12">' % (width, height, width, height),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="18" font-size="14">Wall time against hosts (make bench, %s)</text>'
+           % (left, results.get('date', '')[:10])]
+    for tick in range(0, top_s + 1, step):
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (left, y(tick), left + plot_w, y(tick)))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%d s</text>' % (left - 6, y(tick) + 4, tick))
+    for n in sizes:
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (x(n), top + plot_h + 18, n))
+    out.append('<text x="%.1f" y="%d" text-anchor="middle">hosts</text>' % (left + plot_w / 2.0, height - 8))
+    axis = top + plot_h
+    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (left, axis, left + plot_w, axis))
+    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (left, top, left, top + plot_h))
+    for index, (kind, label, color, dash) in enumerate(CHART_SERIES):
+        points = ' '.join('%.1f,%.1f' % (x(n), y(seconds[kind][str(n)])) for n in sizes)
+        out.append('<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>'
+                   % (points, color, ' stroke-dasharray="%s"' % dash if dash else ''))
+        for n in sizes:
+            out.append('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (x(n), y(seconds[kind][str(n)]), color))
+        ly = top + 10 + index * 20
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>'
+                   % (width - right + 15, ly, width - right + 45, ly, color,
+                      ' stroke-dasharray="%s"' % dash if dash else ''))
+        out.append('<text x="%d" y="%d">%s</text>' % (width - right + 50, ly + 4, label))
+    out.append('</svg>')
+    return '\n'.join(out) + '\n'
+
+
 def write_doc(results):
+    with open(CHART, 'w') as handle:
+        handle.write(chart(results))
     block = render(results)
     text = ''
     if os.path.exists(DOC):
