@@ -24,7 +24,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import pwd
 import re
 import shutil
 import tarfile
@@ -117,8 +116,9 @@ def check_space(pg, folder, data_dir, databases):
 
 
 def _owner(user):
-    entry = pwd.getpwnam(user) if user else None
-    return (entry.pw_uid, entry.pw_gid) if entry else (os.geteuid(), os.getegid())
+    """``(uid, gid)`` of Odoo's service user (a name or number, as discovery reads it), else this process's."""
+    info = discovery.user_info(user) if user else None
+    return (info['uid'], info['gid']) if info else (os.geteuid(), os.getegid())
 
 
 def _make_folder(path, uid, gid, own_existing=True):
