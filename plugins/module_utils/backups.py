@@ -43,6 +43,12 @@ class BackupError(Exception):
     """A backup or a restore could not be made; the text names what and why."""
 
 
+def data_dir_of(host, facts, run_command):
+    """Odoo's ``data_dir`` (which holds the filestores): gather's (``facts``, ``odoo_info``'s result), else worked out
+    from the host's config as gather does (``OdooHost.addons_layout``)."""
+    return (facts or {}).get('data_dir') or host.addons_layout(run_command)['data_dir']
+
+
 def filestore_of(data_dir, db):
     return os.path.join(data_dir, 'filestore', db)
 

@@ -208,8 +208,7 @@ def state_of(parts, params, salt):
         out['params'] = dict((key, values.get(key) or False) for key in params['params'])
     if not pv or 'fields' not in parts:
         return out
-    missing = [name for name in ('xmlids', 'rows') + (('selections',) if 'selections' in parts else ())
-               if name not in parts]
+    missing = [name for name in ('xmlids', 'rows') if name not in parts]
     if missing:
         out['errors'].append('provider: %s not read with SQL' % ', '.join(missing))
         return out

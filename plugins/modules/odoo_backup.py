@@ -135,11 +135,6 @@ def argument_spec():
     return spec
 
 
-def data_dir_of(module, host):
-    facts = module.params.get('odoo_facts') or {}
-    return facts.get('data_dir') or host.addons_layout(transport.module_runner(module))['data_dir']
-
-
 def databases_of(module, host, pg):
     """O(databases), with V(all) as the databases this Odoo serves: gather's choice (O(odoo_facts)), else those
     PostgreSQL holds for Odoo's role, as Odoo lists them (when Odoo does not answer, say)."""
@@ -182,7 +177,7 @@ def main():
         module.fail_json(msg='folder is %r: give an absolute path for the database backups' % folder)
     host, dummy, dummy, secrets = odoo_host.open_odoo(module, dict(params, transport='cli'))
     pg = Postgres(host, transport.module_runner(module), module.get_bin_path)
-    data_dir = data_dir_of(module, host)
+    data_dir = backups.data_dir_of(host, params.get('odoo_facts'), transport.module_runner(module))
     every = 'all' in params['databases']
     try:
         params['databases'] = databases_of(module, host, pg)

@@ -377,8 +377,7 @@ class Run(object):
             if self.backup['keep'] < 1 or not self.backup['folder'].startswith('/'):
                 module.fail_json(msg='backup is %r: give an absolute folder and keep 1 or more' % (self.backup,))
             self.pg = Postgres(host, transport.module_runner(module), module.get_bin_path)
-            facts = module.params.get('odoo_facts') or {}
-            self.data_dir = facts.get('data_dir') or host.addons_layout(transport.module_runner(module))['data_dir']
+            self.data_dir = backups.data_dir_of(host, module.params.get('odoo_facts'), transport.module_runner(module))
 
     def _fail(self, entry, msg, task_msg, log='', stop=None):
         entry['action'] = 'failed'
