@@ -59,13 +59,23 @@ def _xmlid_clause(xmlids):
                        for mod, name in pairs) or 'false'
 
 
-def script(databases, params, major):
-    """The psql script reading ``databases`` (``params``: ``db_state.read_params``; ``major``: the series' major)."""
+def script(databases, params, major, checked=(), series=None):
+    """The psql script reading ``databases`` (``params``: ``db_state.read_params``; ``major``: the series' major).
+
+    ``checked``: databases whose fitness for this server is read too (Odoo's ``list_db_incompatible``: the
+    ``ir_module_module`` table, and the series of the ``base`` version it records, against ``series``); one of them
+    is then read only when it fits."""
     lines = ['\\set ON_ERROR_STOP 0', '\\set QUIET 1', '\\pset format unaligned', '\\pset tuples_only on']
     pv = params['provider']
-    for db in databases:
+    for db in list(checked) + [name for name in databases if name not in checked]:
         lines.append('\\connect -reuse-previous=on %s' % quote_ident(db).replace('\\', '\\\\'))
         lines.append('SET default_transaction_read_only = on;')
+        if db in checked:
+            lines.extend(_fit_lines(series))
+        if db not in databases:
+            continue
+        if db in checked:
+            lines.append('\\if :sp_fits')
         lines.append(_part('modules', "SELECT json_agg(json_build_object('id', id, 'name', name, 'state', state, "
                                       "'latest_version', latest_version, 'write_date', "
                                       "to_char(write_date, 'YYYY-MM-DD HH24:MI:SS')) ORDER BY name) "
@@ -74,7 +84,29 @@ def script(databases, params, major):
                            % _literals(params['params'])))
         if pv:
             lines.extend(_provider_lines(pv, major))
+        if db in checked:
+            lines.append('\\endif')
     return '\n'.join(lines) + '\n'
+
+
+def _fit_lines(series):
+    """Parts ``tables`` (whether ``ir_module_module`` exists) and ``base`` (the version it records for ``base``), and
+    ``sp_fits``: whether that version's first two parts are ``series``, as ``list_db_incompatible`` compares them."""
+    base = "SELECT latest_version FROM ir_module_module WHERE name = 'base'"
+    return ['\\set sp_tables false', '\\set sp_fits false',
+            "SELECT to_regclass('ir_module_module') IS NOT NULL AS sp_tables \\gset",
+            _part('tables', "SELECT to_json(to_regclass('ir_module_module') IS NOT NULL)"),
+            '\\if :sp_tables',
+            _part('base', 'SELECT to_json((%s))' % base),
+            "SELECT coalesce((SELECT array_to_string((string_to_array(latest_version, '.'))[1:2], '.') FROM "
+            "ir_module_module WHERE name = 'base'), '') = %s AS sp_fits \\gset" % quote_literal(series or ''),
+            '\\endif']
+
+
+def fits(version, series):
+    """Whether a database whose ``base`` records ``version`` fits a server of ``series`` (``list_db_incompatible``:
+    the version's first two parts, e.g. ``16.0`` of ``16.0.1.3``)."""
+    return bool(version) and '.'.join(version.split('.')[:2]) == series
 
 
 def _provider_lines(pv, major):
@@ -252,14 +284,30 @@ def state_of(parts, params, salt):
 def read(pg, databases, series, brand, salt, major):
     """``{db: state}`` of ``databases``, one ``psql`` for all; raises ``postgres.PostgresError`` when psql cannot
     run at all (a database it cannot read gets a state whose ``errors`` say so)."""
+    return read_host(pg, (), databases, series, brand, salt, major)[2]
+
+
+def read_host(pg, checked, databases, series, brand, salt, major):
+    """``(incompatible, unchecked, states)`` by one ``psql``: ``{name: base version or None}`` of the databases of
+    ``checked`` this server cannot load (another series, or no Odoo tables), the names of ``checked`` that could not
+    be checked (psql stopped before them: a connection refused), and ``{db: state}`` of the databases of
+    ``databases`` that are not incompatible. Raises ``postgres.PostgresError`` when psql cannot run at all."""
     params = db_state.read_params(series, brand, salt)
     # exit 2: a connection went bad on the way (a database that refuses it): the others are still read
-    out, err = pg.run('psql', ['-X', '-q', '-d', 'postgres', '-f', '-'], data=script(databases, params, major),
-                      accept=(0, 2))
+    out, err = pg.run('psql', ['-X', '-q', '-d', 'postgres', '-f', '-'],
+                      data=script(databases, params, major, checked, series), accept=(0, 2))
     found = parse(out)
-    if not found and databases:
+    if not found and (databases or checked):
         # nothing read at all: PostgreSQL refused the first connection (not Odoo's server, wrong role, ...)
         lines = [line for line in (err or '').splitlines() if line.strip()]
         raise PostgresError('psql read nothing (%s as %s): %s' % (pg.where, pg.role, transport.mask(
             ' '.join(lines[:3]) or 'no output', pg.secrets)))
-    return dict((db, state_of(found.get(db, {}), params, salt)) for db in databases)
+    incompatible, unchecked = {}, []
+    for db in checked:
+        parts = found.get(db, {})
+        if 'tables' not in parts:
+            unchecked.append(db)
+        elif not parts['tables'] or not fits(parts.get('base'), series):
+            incompatible[db] = parts.get('base') or None
+    states = dict((db, state_of(found.get(db, {}), params, salt)) for db in databases if db not in incompatible)
+    return incompatible, unchecked, states

@@ -502,30 +502,47 @@ def argument_spec():
     )
 
 
-def _read_states(module, host, runner, requested, databases, incompatible):
-    """``{db: state}`` of the databases asked (``all``: every database listed this server can load); a database
-    whose read fails is left out, with a warning."""
+def _read_states(module, host, runner, requested, databases):
+    """``(incompatible, states)``: ``{name: base version}`` of the databases listed this server cannot load (Odoo's
+    ``list_db_incompatible``; ``None`` when that could not be checked, with a warning), and ``{db: state}`` of the
+    databases asked (``all``: every database listed this server can load); a database whose read fails has errors
+    (SQL) or is left out (shell), with a warning. With SQL, one ``psql`` does both; else one run of Odoo's
+    interpreter checks the databases and one ``odoo shell`` per database reads it."""
     names = [name.strip() for name in requested if name and name.strip()]
-    if not names or runner is None:
-        return {}
     if names == ['all']:
-        names = [name for name in databases or [] if name not in (incompatible or {})]
+        names = list(databases)
     else:
-        names = [name for name in names if name in (databases or []) and name not in (incompatible or {})]
+        names = [name for name in names if name in databases]
     salt = db_state.new_salt()
+    incompatible, unchecked, states = None, list(databases), None
     how = module.params['read_with']
     if how == 'sql' or (how == 'auto' and module.get_bin_path('psql')):
         pg = Postgres(host, transport.module_runner(module), module.get_bin_path)
         try:
-            return db_sql.read(pg, names, host.series, module.params['brand'], salt, host.major)
+            incompatible, unchecked, states = db_sql.read_host(pg, databases, names, host.series,
+                                                               module.params['brand'], salt, host.major)
         except PostgresError as exc:
             if how == 'sql':
                 module.fail_json(msg=transport.mask('Cannot read the databases with SQL: %s' % to_native(exc),
                                                     host.secrets))
             module.warn(transport.mask('Cannot read the databases with SQL (read with odoo shell instead): %s'
                                        % to_native(exc), host.secrets))
+    if unchecked:
+        try:
+            found = runner.incompatible_databases(unchecked, host.python(),
+                                                  host.odoo_parent(transport.module_runner(module)))
+            incompatible = dict(incompatible or {}, **found)
+        except transport.TransportError as exc:
+            module.warn(transport.mask('Cannot check which databases this Odoo can load: %s %s'
+                                       % (to_native(exc), ' | '.join(transport.excerpt(exc.log, lines=3))),
+                                       host.secrets))
+    if states is not None:
+        return incompatible, dict((name, state) for name, state in states.items()
+                                  if name not in (incompatible or {}))
     states = {}
     for name in names:
+        if name in (incompatible or {}):
+            continue
         try:
             states[name] = db_state.read(runner, name, host.series, module.params['brand'], salt)
         except transport.TransportError as exc:
@@ -533,7 +550,7 @@ def _read_states(module, host, runner, requested, databases, incompatible):
                                        'themselves): %s %s' % (name, to_native(exc),
                                                                ' | '.join(transport.excerpt(exc.log, lines=3))),
                                        host.secrets))
-    return states
+    return incompatible, states
 
 
 def _generation(series):
@@ -676,19 +693,17 @@ def main():
     # Whether the running server answers at all (a route without database): a run that finds it not answering
     # with newer addon files in place is looking at an upgrade an earlier run left unfinished (role addon).
     http_status = transport.version_info_status(transport.local_url(http_interface, http_port)) if http_enable else None
-    incompatible = None
-    runner = None
+    # Which databases this server can load, and the one read of each database the later steps compare with (gather).
+    incompatible, states = None, {}
     if databases:
         try:
             runner = transport.connect(module, host, run_command, dict(
                 transport='cli', user=None, timeout=params['timeout'], url=None, login=None, password=None))
-            incompatible = runner.incompatible_databases(databases, host.python(), host.odoo_parent(run_command))
         except transport.TransportError as exc:
-            module.warn(transport.mask('Cannot check which databases this Odoo can load: %s %s'
-                                       % (to_native(exc), ' | '.join(transport.excerpt(exc.log, lines=3))),
+            module.warn(transport.mask('Cannot check which databases this Odoo can load: %s' % to_native(exc),
                                        host.secrets))
-    # The one read of each database the later steps compare with (gather).
-    states = _read_states(module, host, runner, params['read_databases'], databases, incompatible)
+        else:
+            incompatible, states = _read_states(module, host, runner, params['read_databases'], databases)
 
     # What runs: systemd's view of the unit, and the process that answers the port (a unit file says how Odoo would
     # start, not that it is what serves the shop).

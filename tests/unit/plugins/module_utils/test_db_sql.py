@@ -126,6 +126,37 @@ def test_the_sql_read_gives_what_the_shell_read_gives(cluster, fixtures, tmp_pat
         cluster.drop_databases()
 
 
+def test_the_sql_read_finds_the_databases_odoo_cannot_load_as_odoo_does(cluster, tmp_path):
+    """Gather's one psql also does what Odoo's own check (``list_db_incompatible``, run by the host's interpreter)
+    does: a database whose base records another series, one whose base records no version, and one without Odoo's
+    tables are incompatible, with the version they record; such a database is not read."""
+    host = Host(tmp_path / 'host', series='16.0')
+    host.use_cluster(cluster)
+    try:
+        for db in ('shop1', 'shop15', 'noversion'):
+            host.create_db(db, 'website')
+        cluster.sql("UPDATE ir_module_module SET latest_version = '15.0.1.3' WHERE name = 'base'", db='shop15')
+        cluster.sql("UPDATE ir_module_module SET latest_version = NULL WHERE name = 'base'", db='noversion')
+        cluster.sql('CREATE DATABASE bare')
+        env = host.env()
+        odoo = transport.CliTransport(run_command(env), host.bin, host.conf, interpreter=sys.executable, major=16)
+        pg = Postgres(FakeHost({'db_host': cluster.socket_dir, 'db_port': str(cluster.port)}), run_command(env),
+                      shutil.which)
+        listed = ['bare', 'noversion', 'shop1', 'shop15']
+        by_odoo = odoo.incompatible_databases(listed, sys.executable, os.path.dirname(host.bin))
+        assert by_odoo == {'bare': None, 'noversion': None, 'shop15': '15.0.1.3'}
+        incompatible, unchecked, states = db_sql.read_host(pg, listed, listed, '16.0', 'systempay',
+                                                           db_state.new_salt(), 16)
+        assert incompatible == by_odoo and unchecked == []
+        assert sorted(states) == ['shop1'] and not states['shop1']['errors']
+        # a database psql never reached is not called compatible: it is named for the check to run otherwise
+        incompatible, unchecked, states = db_sql.read_host(pg, ['shop1', 'gone'], [], '16.0', 'systempay',
+                                                           db_state.new_salt(), 16)
+        assert incompatible == {} and unchecked == ['gone'] and states == {}
+    finally:
+        cluster.drop_databases()
+
+
 def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path, monkeypatch):
     """odoo_info's read_databases over SQL (the gather stage of site.yml): the same states as over odoo shell, and no
     registry load (the stand-in's counter: one line per load, whose kind says which process made it)."""
@@ -162,6 +193,8 @@ def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path
             by_shell = gather('shell')
             assert open(loads).read().count('kind=shell') == before + 2
         assert sorted(by_sql['database_states']) == ['shop1', 'shop2']
+        # the same psql found which databases this server can load, as Odoo's own check does
+        assert by_sql['incompatible_databases'] == by_shell['incompatible_databases'] == {}
         for db in ('shop1', 'shop2'):
             sql_state, shell_state = by_sql['database_states'][db], by_shell['database_states'][db]
             described = shell_state['provider']['described']
