@@ -87,6 +87,39 @@ options:
     type: str
     choices: [auto, sql, shell]
     default: auto
+  lock:
+    description:
+      - The run's lock on the host (M(systempay.odoo.odoo_lock) with V(acquired), same options), taken before
+        anything is read, in the same call, so that a run starts with one round trip to the host. Another run's
+        lock is waited for up to O(lock.wait) seconds, then the module fails naming its holder (RV(lock)); an
+        expired lock, or one whose holder ran on this controller with a pid not among O(lock.live_pids), is taken
+        over with a warning. Not given, no lock is taken.
+    type: dict
+    suboptions:
+      path:
+        description: The lock file on the host (its folder is created 0750, root).
+        type: path
+        default: /var/lib/systempay-odoo/run.lock
+      token:
+        description: Unique to the run (for example C(<controller>:<pid>:<start time>)).
+        type: str
+        required: true
+      holder:
+        description: Who takes the lock (C(controller), C(pid), C(started)), recorded in the file.
+        type: dict
+        default: {}
+      lease:
+        description: Seconds the lock is valid without a renewal (M(systempay.odoo.odoo_lock) V(renewed)).
+        type: int
+        default: 1800
+      wait:
+        description: Seconds to wait for a lock held by another run before failing.
+        type: int
+        default: 300
+      live_pids:
+        description: The pids of the C(ansible-playbook) processes running on this run's controller now.
+        type: list
+        elements: int
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -367,6 +400,15 @@ databases:
   type: list
   elements: str
   sample: ["shop1", "shop2"]
+lock:
+  description:
+    - The lock as O(lock) left it, M(systempay.odoo.odoo_lock)'s result - C(acquired), C(holder), C(taken_over)
+      (why another run's lock was taken over, V(expired) or V(holder gone), else V(null)), C(expires); V(null)
+      without O(lock).
+  returned: always
+  type: dict
+  sample: {"acquired": true, "changed": true, "holder": {"controller": "ctl1", "pid": 4242}, "taken_over": null,
+           "expires": 1796400000.0}
 http_status:
   description:
     - HTTP status of C(POST /web/webclient/version_info) on the local URL (a route without database) - 200 when the
@@ -480,6 +522,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import db_sql
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.module_utils import masking
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
 from ansible_collections.systempay.odoo.plugins.module_utils import processes
@@ -499,6 +542,7 @@ def argument_spec():
         timeout=dict(type='int', default=10),
         read_databases=dict(type='list', elements='str', default=[]),
         read_with=dict(type='str', default='auto', choices=['auto', 'sql', 'shell']),
+        lock=dict(type='dict', options=host_lock.OPTIONS),
     )
 
 
@@ -630,6 +674,15 @@ def main():
     params = module.params
     run_command = transport.module_runner(module)
 
+    # The run's lock first, in the same round trip (a run starts with one call to the host): nothing is read while
+    # another run may be changing the host.
+    lock = None
+    if params['lock']:
+        try:
+            lock = host_lock.acquire(params['lock'], module.warn)
+        except host_lock.LockError as exc:
+            module.fail_json(msg=to_native(exc), lock=exc.result)
+
     try:
         install = discovery.discover_install(
             run_command, service=params['service'], config=params['config'], binary=params['binary'])
@@ -722,6 +775,7 @@ def main():
     generation = _generation(series)
     result = dict(
         changed=False,
+        lock=lock,
         service=install['service'],
         unit_path=install['unit_path'],
         exec_start=install['exec_start'],

@@ -43,11 +43,12 @@ def test_a_second_run_waits_then_fails_naming_the_holder(tmp_path):
 
 def test_takeover_only_when_expired_or_the_holder_pid_is_gone_on_this_controller(tmp_path):
     lock(tmp_path, 'a', A, lease=1)
-    assert lock(tmp_path, 'b', B, wait=0, stale_pid=999, fails=True)['acquired'] is False   # another pid
+    assert lock(tmp_path, 'b', B, wait=0, live_pids=[100, 200], fails=True)['acquired'] is False   # the holder runs
     other = dict(B, controller='ctl2')
     lock(tmp_path, 'a', A)                                                                 # renewed, long lease
-    assert lock(tmp_path, 'c', other, wait=0, stale_pid=100, fails=True)['acquired'] is False  # other controller
-    taken = lock(tmp_path, 'b', B, wait=0, stale_pid=100)
+    assert lock(tmp_path, 'c', other, wait=0, live_pids=[200], fails=True)['acquired'] is False  # other controller
+    taken = lock(tmp_path, 'b', B, wait=0, live_pids=[200])
+    assert lock(tmp_path, 'a', A, wait=0, fails=True)['acquired'] is False                  # pids not known: wait
     assert taken['acquired'] is True and taken['taken_over'] == 'holder gone'
     lock(tmp_path, 'b', B, lease=1)
     time.sleep(1.2)
