@@ -38,6 +38,7 @@ import zlib
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import releases
 
 BRAND_RE = re.compile(r'^[a-z][a-z0-9_]*$')
 MODULE_PREFIX = 'payment_'
@@ -155,6 +156,33 @@ def tree_sha256(folder):
         elif stat.S_ISREG(info.st_mode):
             items.append((relative, bool(info.st_mode & 0o111), file_digest(full)))
     return content_sha256(items)
+
+
+# -- the check addon_archive makes -------------------------------------------------
+# addon_archive's options: its module and its action plugin (the same check in the controller's own process)
+CHECK_OPTIONS = dict(
+    src=dict(type='path', required=True),
+    brand=dict(type='str', default='systempay'),
+    checksum=dict(type='str'),
+    series=dict(type='str'),
+    force_range=dict(type='bool', default=False),
+)
+
+
+def check(params):
+    """What ``addon_archive`` returns for ``params`` (:data:`CHECK_OPTIONS`): the archive chosen (``src``,
+    ``archives_seen``), its facts (:meth:`AddonSource.inspect`, ``warnings`` among them) and the Python imports its
+    release needs. Raises :class:`AddonError` with the reason it cannot be deployed."""
+    src, seen = params['src'], []
+    if is_archive_folder(src, params['brand']):
+        src, seen = select_archive(src, params['brand'], params['series'])
+    with AddonSource(src, params['brand']) as source:
+        facts = source.load().inspect(params['checksum'], params['series'], params['force_range'])
+    try:
+        imports = releases.python_imports(facts['version'])
+    except releases.ReleaseError:
+        imports = []
+    return dict(facts, src=src, archives_seen=seen, python_imports=imports)
 
 
 # -- choosing an archive in a folder ------------------------------------------------

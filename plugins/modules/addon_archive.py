@@ -15,8 +15,9 @@ version_added: 0.1.0
 description:
   - Reads a vendor archive C(<Brand>_Odoo_<range>_v<version>.zip) of the payment addon, or the same tree unpacked,
     without unpacking or importing anything, and fails with a message naming what to fix when it cannot be deployed.
-  - "Meant to run on the controller (C(delegate_to: localhost)) before any host is touched;
-    M(systempay.odoo.addon_install) runs the same checks again on the host."
+  - Runs on the controller, in the controller's own process (an action plugin), whatever host the task is for;
+    the archive is a file of the controller, and a fleet's run starts no Python process per host for it.
+    M(systempay.odoo.addon_install) runs the same checks again on the host.
   - "Checks, in this order: the O(checksum) of the zip; the zip can be read; no entry escapes the folder it is
     unpacked in (C(..), absolute paths, drive letters, backslashes); no symbolic links or special files; exactly one
     top-level folder and it is C(payment_<brand>) (another C(payment_*) folder is reported as another brand);
@@ -87,7 +88,6 @@ EXAMPLES = r'''
     src: "{{ playbook_dir }}/../files/Systempay_Odoo_16_v3.1.1.zip"
     checksum: "sha256:{{ systempay_archive_sha256 }}"
     series: "{{ odoo.series }}"
-  delegate_to: localhost
   register: archive
 
 - name: Tell what will be deployed
@@ -100,7 +100,6 @@ EXAMPLES = r'''
     brand: payzen
     series: "14.0"
     force_range: true
-  delegate_to: localhost
 '''
 
 RETURN = r'''
@@ -189,39 +188,23 @@ ignored:
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import releases
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 
 def argument_spec():
-    return dict(
-        src=dict(type='path', required=True),
-        brand=dict(type='str', default='systempay'),
-        checksum=dict(type='str'),
-        series=dict(type='str'),
-        force_range=dict(type='bool', default=False),
-    )
+    return dict(vendor_archive.CHECK_OPTIONS)
 
 
 def main():
     module = CollectionModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
-    src, seen = params['src'], []
     try:
-        if vendor_archive.is_archive_folder(src, params['brand']):
-            src, seen = vendor_archive.select_archive(src, params['brand'], params['series'])
-        with vendor_archive.AddonSource(src, params['brand']) as source:
-            facts = source.load().inspect(params['checksum'], params['series'], params['force_range'])
+        facts = vendor_archive.check(module.params)
     except vendor_archive.AddonError as exc:
         module.fail_json(msg=to_native(exc))
     for warning in facts.pop('warnings'):
         module.warn(warning)
-    try:
-        imports = releases.python_imports(facts['version'])
-    except releases.ReleaseError:
-        imports = []
-    module.exit_json(changed=False, src=src, archives_seen=seen, python_imports=imports, **facts)
+    module.exit_json(changed=False, **facts)
 
 
 if __name__ == '__main__':
