@@ -279,6 +279,9 @@ database_states:
       RV(systempay.odoo.odoo_info#module:database_states), keys as salted digests only). It is the state of that
       database as the new code leaves it, for the later steps to take instead of reading it again. Only the
       databases this task installed or upgraded, and read without an error.
+    - Read with SQL when the host has C(psql) (what the finished C(-i)/C(-u) committed, as Odoo's role with Odoo's
+      connection settings; no Odoo process is started for it), else, or when that read is not complete, by one
+      C(odoo shell).
   returned: always
   type: dict
   sample: {}
@@ -290,6 +293,7 @@ import time
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import backups
+from ansible_collections.systempay.odoo.plugins.module_utils import db_sql
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
@@ -410,20 +414,35 @@ class Run(object):
 
     def _read_after(self, entry, db, stop):
         """:meth:`_read` after an install or upgrade; with the CLI and the vendor's addon, gather's whole read of the
-        database (one ``odoo shell`` either way), kept in :attr:`states` for the later steps when it has no error."""
+        database, kept in :attr:`states` for the later steps when it has no error: with SQL when the host has
+        ``psql`` (what the finished Odoo process committed, read without starting Odoo again), else, or when that
+        read is not complete, with one ``odoo shell``."""
         names = [self.name] + list(self.requires)
         if self.odoo.name == 'cli' and self.brand and self.host.series:
             if self.salt is None:
                 self.salt = db_state.new_salt()
-            try:
-                state = db_state.read(self.odoo, db, self.host.series, self.brand, self.salt)
-            except transport.TransportError:
-                state = None
+            state = self._read_sql(db)
+            if not db_state.usable(state, names):
+                try:
+                    state = db_state.read(self.odoo, db, self.host.series, self.brand, self.salt)
+                except transport.TransportError:
+                    state = None
             if db_state.usable(state, names):
                 self.states[db] = state
                 rows = db_state.module_rows(state, names)
                 return odoo_modules.db_state(rows.get(self.name)), rows
         return self._read(entry, db, 'read', stop)
+
+    def _read_sql(self, db):
+        """Gather's read of ``db`` with SQL (``db_sql``, as Odoo's role), None without ``psql`` or when it fails."""
+        if not self.module.get_bin_path('psql'):
+            return None
+        if self.pg is None:
+            self.pg = Postgres(self.host, transport.module_runner(self.module), self.module.get_bin_path)
+        try:
+            return db_sql.read(self.pg, [db], self.host.series, self.brand, self.salt, self.host.major)[db]
+        except PostgresError:
+            return None
 
     def _known(self):
         return ' (this Odoo has: %s)' % ', '.join(self.listed) if self.listed else ''

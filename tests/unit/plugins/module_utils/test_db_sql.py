@@ -157,19 +157,17 @@ def test_the_sql_read_finds_the_databases_odoo_cannot_load_as_odoo_does(cluster,
         cluster.drop_databases()
 
 
-def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path, monkeypatch):
-    """odoo_info's read_databases over SQL (the gather stage of site.yml): the same states as over odoo shell, and no
-    registry load (the stand-in's counter: one line per load, whose kind says which process made it)."""
+def module_host(cluster, fixtures, tmp_path, monkeypatch, build):
+    """A 16.0 stand-in host on ``cluster`` with the ``build`` fixture addon on its addons path, found by the
+    collection's modules as on a real host (no unit: the program and config are given), their environment set."""
     from ansible_collections.systempay.odoo.plugins.module_utils import discovery
-    from ansible_collections.systempay.odoo.plugins.modules import odoo_info
-    from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
     units = tmp_path / 'no-units'
     units.mkdir()
     monkeypatch.setattr(discovery, 'UNIT_DIRS', (str(units),))
     monkeypatch.delenv('ODOO_RC', raising=False)
     host = Host(tmp_path / 'host', series='16.0')
     host.use_cluster(cluster)
-    # odoo_info runs the program with the interpreter of its #! line: the venv's, which has psycopg2 (a test host's
+    # the modules run the program with the interpreter of its #! line: the venv's, which has psycopg2 (a test host's
     # python3 has Debian's python3-psycopg2; this machine's python3 may not)
     with open(host.bin) as handle:
         program = handle.read().split('\n', 1)[1]
@@ -177,8 +175,29 @@ def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path
         handle.write('#!%s\n%s' % (sys.executable, program))
     for key, value in host.env().items():
         monkeypatch.setenv(key, value)
-    shutil.copytree(os.path.join(fixtures.unpacked('3.1.1'), 'payment_systempay'),
-                    os.path.join(host.addons, 'payment_systempay'))
+    put_addon(host, fixtures, build)
+    return host
+
+
+def put_addon(host, fixtures, build):
+    target = os.path.join(host.addons, 'payment_systempay')
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(os.path.join(fixtures.unpacked(build), 'payment_systempay'), target)
+
+
+def load_kinds(host):
+    """The registry loads the stand-in counted so far, by kind (one line per load: its kind says which process)."""
+    path = os.path.join(host.root, 'registry-loads.log')
+    text = open(path).read() if os.path.exists(path) else ''
+    return dict((kind, text.count('kind=%s ' % kind)) for kind in ('shell', 'cli', 'server'))
+
+
+def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path, monkeypatch):
+    """odoo_info's read_databases over SQL (the gather stage of site.yml): the same states as over odoo shell, and no
+    registry load (the stand-in's counter: one line per load, whose kind says which process made it)."""
+    from ansible_collections.systempay.odoo.plugins.modules import odoo_info
+    from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
+    host = module_host(cluster, fixtures, tmp_path, monkeypatch, '3.1.1')
     loads = os.path.join(host.root, 'registry-loads.log')
     try:
         host.create_db('shop1', 'website_sale,account,payment_systempay')
@@ -211,5 +230,32 @@ def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path
                             record[field] = 'digest'
             got, want = normalized(sql_state, described), normalized(shell_state, described)
             assert got == want, (db, differences(got, want))
+    finally:
+        cluster.drop_databases()
+
+
+def test_odoo_module_verifies_an_upgrade_with_sql_and_starts_only_the_upgrade(cluster, fixtures, tmp_path, monkeypatch):
+    """Given gather's facts, odoo_module reads the database back after its -u with SQL (the host has psql): no
+    registry load but the -u's own (and the server's), and the read it hands to the later steps is the SQL read of
+    what -u committed, usable and at the new version."""
+    from ansible_collections.systempay.odoo.plugins.modules import odoo_info, odoo_module
+    from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
+    host = module_host(cluster, fixtures, tmp_path, monkeypatch, '3.1.0')
+    try:
+        host.create_db('shop1', 'website_sale,account,payment_systempay')
+        put_addon(host, fixtures, '3.1.1')
+        before = load_kinds(host)
+        with host.server():
+            # as site.yml runs them: gather's read (SQL), then the module step given those facts
+            facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+            result = run_module(odoo_module, dict(name='payment_systempay', state='latest', databases=['shop1'],
+                                                  binary=host.bin, config=host.conf, odoo_facts=facts))
+        after = load_kinds(host)
+        assert [(db['name'], db['action']) for db in result['databases']] == [('shop1', 'upgrade')]
+        assert (after['cli'] - before['cli'], after['shell'] - before['shell']) == (1, 0)
+        state = result['database_states']['shop1']
+        assert db_state.usable(state, ['payment_systempay']) and not state['errors']
+        assert state['modules']['payment_systempay']['latest_version'] == '16.0.3.1.1'
+        assert state['provider']['record']
     finally:
         cluster.drop_databases()
