@@ -216,6 +216,11 @@ def settings_dropped(before, after):
     return sorted(set(old) - set(new))
 
 
+def imported_modules():
+    """Every Python module some release imports beside Odoo (what gather asks Odoo's interpreter about)."""
+    return sorted(set(module for module, dummy, dummy2, dummy3 in PYTHON_IMPORTS))
+
+
 def python_imports(version):
     """The Python modules the release of ``version`` imports beside Odoo: a list of dicts ``module``, ``debian``
     (package), ``pip`` (distribution)."""

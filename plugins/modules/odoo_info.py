@@ -400,6 +400,15 @@ databases:
   type: list
   elements: str
   sample: ["shop1", "shop2"]
+python_imports:
+  description:
+    - For each Python module some vendor release imports beside Odoo (C(pkg_resources), C(requests)), whether
+      Odoo's interpreter (RV(python)), run as the service user, can import it (C(importlib.util.find_spec) -
+      nothing is imported). The addon role refuses a release whose imports are missing there before any change.
+    - V(null) when it could not be asked (no interpreter known, or it failed; a warning says why).
+  returned: always
+  type: dict
+  sample: {"pkg_resources": true, "requests": true}
 lock:
   description:
     - The lock as O(lock) left it, M(systempay.odoo.odoo_lock)'s result - C(acquired), C(holder), C(taken_over)
@@ -511,6 +520,7 @@ addon:
 '''
 
 import grp
+import json
 import os
 import pwd
 import stat
@@ -526,6 +536,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.module_utils import masking
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_conf
 from ansible_collections.systempay.odoo.plugins.module_utils import processes
+from ansible_collections.systempay.odoo.plugins.module_utils import releases
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError
@@ -595,6 +606,35 @@ def _read_states(module, host, runner, requested, databases):
                                                                ' | '.join(transport.excerpt(exc.log, lines=3))),
                                        host.secrets))
     return incompatible, states
+
+
+# Asked of Odoo's interpreter: which modules it finds (importlib.util.find_spec: nothing is imported).
+_FIND_SPEC = 'import importlib.util, json, sys; print(json.dumps(dict((n, importlib.util.find_spec(n) is not None) ' \
+             'for n in sys.argv[1:])))'
+
+
+def _python_imports(module, host, run_command):
+    """``{module: importable}`` for every module a vendor release imports beside Odoo, asked of Odoo's interpreter as
+    the service user (what it finds when Odoo loads the addon); None when it cannot be asked, with a warning."""
+    python = host.python()
+    if not python:
+        return None
+    try:
+        prefix, environ = transport.run_as_prefix(host.install['user'], module.get_bin_path)
+    except transport.TransportError as exc:
+        module.warn('Cannot ask Odoo\'s Python which modules it can import: %s' % to_native(exc))
+        return None
+    rc, out, err = run_command(prefix + [python, '-c', _FIND_SPEC] + releases.imported_modules(), cwd='/',
+                               environ_update=environ or None)
+    try:
+        found = json.loads((out or '').strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        found = None
+    if rc != 0 or not isinstance(found, dict):
+        module.warn('Cannot ask Odoo\'s Python (%s) which modules it can import: %s'
+                    % (python, (err or out or 'exit %s' % rc).strip()[-300:]))
+        return None
+    return found
 
 
 def _generation(series):
@@ -773,6 +813,7 @@ def main():
                         'CAP_SYS_PTRACE?); a restart is then proven by systemd and HTTP only' % http_port)
 
     generation = _generation(series)
+    python_imports = _python_imports(module, host, run_command)
     result = dict(
         changed=False,
         lock=lock,
@@ -825,6 +866,7 @@ def main():
         incompatible_databases=incompatible,
         database_states=states,
         http_status=http_status,
+        python_imports=python_imports,
         generation=generation,
         addon=_addon(params['brand'], effective, generation),
     )

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -214,6 +215,10 @@ def test_odoo_info_reads_with_sql_and_starts_no_odoo(cluster, fixtures, tmp_path
         assert sorted(by_sql['database_states']) == ['shop1', 'shop2']
         # the same psql found which databases this server can load, as Odoo's own check does
         assert by_sql['incompatible_databases'] == by_shell['incompatible_databases'] == {}
+        # and the same call asked Odoo's interpreter (this one: the program's #! line) what it can import
+        assert by_sql['python'] == sys.executable
+        assert by_sql['python_imports'] == dict((name, importlib.util.find_spec(name) is not None)
+                                                for name in ('pkg_resources', 'requests'))
         for db in ('shop1', 'shop2'):
             sql_state, shell_state = by_sql['database_states'][db], by_shell['database_states'][db]
             described = shell_state['provider']['described']

@@ -131,6 +131,8 @@ def test_debian_layout(host, odoo_db_service):
     assert 'very-secret' not in json.dumps(result)
     # this fake Odoo has no importable odoo package: the check of the databases cannot run (a warning says so)
     assert result['incompatible_databases'] is None
+    # nor can its interpreter be told (no #! line): what it imports is not asked
+    assert result['python'] is None and result['python_imports'] is None
 
 
 def test_copies_carry_the_content_hash_of_addon_archive(host, odoo_db_service):
