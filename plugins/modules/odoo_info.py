@@ -580,8 +580,9 @@ def _read_states(module, host, runner, requested, databases):
             if how == 'sql':
                 module.fail_json(msg=transport.mask('Cannot read the databases with SQL: %s' % to_native(exc),
                                                     host.secrets))
-            module.warn(transport.mask('Cannot read the databases with SQL (read with odoo shell instead): %s'
-                                       % to_native(exc), host.secrets))
+            module.warn(transport.mask('Cannot reach the databases with SQL (Odoo\'s own programs check%s them '
+                                       'instead): %s' % (' and read' if names else '', to_native(exc)),
+                                       host.secrets))
     if unchecked:
         try:
             found = runner.incompatible_databases(unchecked, host.python(),
