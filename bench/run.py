@@ -84,11 +84,9 @@ LOAD_LOG = '/var/lib/odoo-standin/registry-loads.log'
 STARTUP_LINE = 'HTTP service (werkzeug) running on'
 SNAPSHOT = '/var/tmp/bench-baseline.tar'
 # Everything an upgrade by site.yml changes on a host: data_dir (addons, backups), the PostgreSQL cluster that holds
-# the stand-in's databases (its server stopped for the copy), the stand-in's counter, odoo.conf, and the role's
-# staging folder.
+# the stand-in's databases (its server stopped for the copy), the stand-in's counter and odoo.conf.
 STATE_DIRS = ('var/lib/odoo', 'var/lib/postgresql', 'var/lib/odoo-standin', 'etc/odoo')
-STAGING_DIR = '/var/cache/systempay-odoo'
-# where the upgrade runs' database backups go (site.yml's default): emptied with each restore, as the staging folder
+# where the upgrade runs' database backups go (site.yml's default): emptied with each restore
 BACKUP_DIR = '/var/backups/systempay-odoo'
 PROBE_URLS = 50
 POLL_INTERVAL = 0.1
@@ -262,10 +260,10 @@ def snapshot(names):
 
 
 def restore(names, addresses):
-    """Put each host back to its snapshot (3.1.0 installed, nothing staged) and wait until Odoo answers."""
-    script = ('systemctl stop {unit} {pg}; rm -rf {dirs} {staging} {backups}; tar -C / -xpf {tar}; '
+    """Put each host back to its snapshot (3.1.0 installed, no backup) and wait until Odoo answers."""
+    script = ('systemctl stop {unit} {pg}; rm -rf {dirs} {backups}; tar -C / -xpf {tar}; '
               'systemctl start {pg}; systemctl start {unit}'
-              .format(unit=UNIT, pg=PG_UNIT, tar=SNAPSHOT, staging=STAGING_DIR, backups=BACKUP_DIR,
+              .format(unit=UNIT, pg=PG_UNIT, tar=SNAPSHOT, backups=BACKUP_DIR,
                       dirs=' '.join('/' + d for d in STATE_DIRS)))
     each(lambda name: on_host(name, script), names)
     wait_answering(dict((name, addresses[name]) for name in names))

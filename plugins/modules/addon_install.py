@@ -35,8 +35,19 @@ options:
   src:
     description:
       - Path on the host of the vendor zip, or of a folder holding the unpacked C(<module>) folder (or of that folder).
+      - With O(remote_src=false), path on the controller of the vendor zip (found like the C(src) of
+        M(ansible.builtin.copy), absolute or in the role's or playbook's C(files/)).
       - Required unless O(rollback) is set; not allowed with it.
     type: path
+  remote_src:
+    description:
+      - V(true) (the default) when O(src) is on the host.
+      - V(false) when O(src) is a zip on the controller. The action plugin sends it into the task's temporary folder
+        on the host (removed when the task ends, also in check mode), and the module installs from there, in the same
+        task. Nothing of the archive is left on the host besides the installed module and its backups.
+    type: bool
+    default: true
+    version_added: 0.2.0
   module:
     description:
       - Name of the Odoo module, C(payment_<brand>); the source must hold that folder.
@@ -123,21 +134,22 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Copy the checked archive to the host
-  ansible.builtin.copy:
-    src: "{{ archive_path }}"
-    dest: /var/tmp/Systempay_Odoo_16_v3.1.1.zip
-    mode: '0600'
-
-- name: Install or upgrade the addon where Odoo looks first
+- name: Install or upgrade the addon where Odoo looks first, from the zip checked on the controller
   systempay.odoo.addon_install:
-    src: /var/tmp/Systempay_Odoo_16_v3.1.1.zip
+    src: "{{ archive.src }}"
+    remote_src: false
     dest: "{{ odoo.addons_data_dir.path }}"
     owner: "{{ odoo.user }}"
     group: "{{ odoo.group }}"
     series: "{{ odoo.series }}"
     expected_sha256: "{{ archive.content_sha256 }}"
   register: addon
+  notify: Restart Odoo
+
+- name: Install from a zip already on the host
+  systempay.odoo.addon_install:
+    src: /var/tmp/Systempay_Odoo_16_v3.1.1.zip
+    dest: /opt/odoo/custom-addons
   notify: Restart Odoo
 
 - name: Put the previous version back
@@ -217,6 +229,7 @@ class InstallError(Exception):
 def argument_spec():
     return dict(
         src=dict(type='path'),
+        remote_src=dict(type='bool', default=True),
         module=dict(type='str', default='payment_systempay'),
         dest=dict(type='path', required=True),
         owner=dict(type='str'),
@@ -369,6 +382,9 @@ def main():
         brand = vendor_archive.brand_of_module(name)
         if params['rollback'] == bool(params['src']):
             raise InstallError('Cannot install %s: give either src or rollback: true' % name)
+        if not params['remote_src']:
+            raise InstallError('Cannot install %s from a zip on the controller (remote_src: false) without the '
+                               'action plugin of systempay.odoo.addon_install, which sends it to the host' % name)
         if params['backup_keep'] < 0:
             raise InstallError('Cannot keep %d backups: backup_keep must be 0 or more' % params['backup_keep'])
         dir_mode = parse_mode(params['dir_mode'], 'dir_mode')

@@ -32,6 +32,8 @@ def test_addon_files_in_the_data_dir_owned_by_odoo(host):
     assert host.file(ADDON).user == "odoo"
     # a first install leaves no backup and no staging folder behind
     assert host.check_output("ls -A /var/lib/odoo/addons/16.0") == "payment_systempay"
+    # and no copy of the vendor zip anywhere on the host (it went in with the install task, in its temporary folder)
+    assert host.check_output("find / -xdev -name 'Systempay_Odoo_*.zip' -print") == ""
     # files owned by anyone but odoo, inside the addon
     assert host.check_output("find %s ! -user odoo", ADDON) == ""
 
@@ -61,9 +63,3 @@ def test_started_twice_only(host, hvars):
     """systemd started odoo.service once in prepare and once in converge: the check-mode run and the
     idempotence run did not restart it."""
     assert molecule_hosts.service_starts(host, hvars) == 2
-
-
-def test_staged_archive_is_root_only(host):
-    cache = host.file("/var/cache/systempay-odoo")
-    assert cache.user == "root" and cache.mode == 0o750
-    assert host.file("/var/cache/systempay-odoo/Systempay_Odoo_16_v3.1.1.zip").mode == 0o640
