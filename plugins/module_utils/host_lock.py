@@ -4,11 +4,17 @@
 """The per-host lock of a systempay.odoo run: a file on the host holding who took it (the controller's host name,
 the ``ansible-playbook`` pid, when the run started), a token, and a lease.
 
-Taken by ``odoo_lock`` (state ``acquired``) or by the gather stage's ``odoo_info`` (option ``lock``: the one round
-trip that starts a run takes the lock, then reads). A lock held by another run is waited for; it is taken over only
-when its lease has expired, or when its holder ran on this same controller with an ``ansible-playbook`` pid that is
-no longer running there (the caller lists the pids running on the controller: ``live_pids``). The file is created
-with ``O_EXCL``, or written to a temporary file renamed into place, so two runs never both get it.
+Taken by ``odoo_lock`` (state ``acquired``) or by ``odoo_info`` (option ``lock``). A lock held by another run is
+waited for; it is taken over only when its lease has expired, or when its holder ran on this same controller with an
+``ansible-playbook`` pid that is no longer running there (the caller lists the pids running on the controller:
+``live_pids``). The file is created with ``O_EXCL``, or written to a temporary file renamed into place, so two runs
+never both get it.
+
+A run that may have nothing to change reads first and takes the lock only for its first change (playbooks/site.yml):
+its read waits while a live run holds the lock (``take`` false: nothing is written) and returns the lock's
+generation, a counter kept beside the lock file (``<path>.generation``) that every take of the lock increases. The
+take then names that generation (``generation``): when another run took the lock since the read, that run may have
+changed the host, the plan made from the read may be wrong, and the take is refused (the lock is left as it was).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,6 +37,7 @@ OPTIONS = dict(
     lease=dict(type='int', default=1800),
     wait=dict(type='int', default=300),
     live_pids=dict(type='list', elements='int'),
+    generation=dict(type='int'),
 )
 
 
@@ -43,7 +50,37 @@ class LockError(Exception):
 
 
 def new_result():
-    return dict(changed=False, acquired=False, holder={}, taken_over=None, expires=0)
+    return dict(changed=False, acquired=False, holder={}, taken_over=None, expires=0, generation=0)
+
+
+def generation_path(path):
+    return path + '.generation'
+
+
+def read_generation_record(path):
+    """The record of the lock's last take (``generation``, ``holder``, ``taken``); empty when it was never taken."""
+    try:
+        with open(generation_path(path)) as handle:
+            record = json.load(handle)
+        return record if isinstance(record, dict) else {}
+    except (IOError, OSError, ValueError):
+        return {}
+
+
+def read_generation(path):
+    """How many times the lock ``path`` was taken (0 when never, or when the counter cannot be read)."""
+    try:
+        return int(read_generation_record(path).get('generation') or 0)
+    except (ValueError, TypeError):
+        return 0
+
+
+def bump_generation(path, holder):
+    """Count one more take of the lock (called by the run that holds it now); returns the new generation."""
+    generation = read_generation(path) + 1
+    replace(generation_path(path), dict(generation=generation, holder=holder,
+                                        taken=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())))
+    return generation
 
 
 def read_lock(path):
@@ -113,7 +150,8 @@ def _check(params, result):
 
 def acquire(params, warn, sleep=time.sleep):
     """Take the lock (``OPTIONS``), or renew it when this run holds it already; waits for another run's lock up to
-    ``wait`` seconds. Returns the result (``acquired`` true); raises :class:`LockError` naming the holder."""
+    ``wait`` seconds. With ``generation`` (the lock's generation when this run read the host), refuses when another
+    run took the lock since. Returns the result (``acquired`` true); raises :class:`LockError` naming the holder."""
     result = new_result()
     _check(params, result)
     path = params['path']
@@ -127,17 +165,19 @@ def acquire(params, warn, sleep=time.sleep):
         if record is None:
             if write_new(path, mine):
                 result.update(changed=True, acquired=True, holder=params['holder'], expires=mine['expires'])
-                return result
+                return _counted(params, result, None)
             continue
         if record.get('token') == params['token']:
             replace(path, mine)
-            result.update(acquired=True, holder=params['holder'], expires=mine['expires'])
+            result.update(acquired=True, holder=params['holder'], expires=mine['expires'],
+                          generation=read_generation(path))
             return result
         reason = takeover_reason(record, params['holder'], params.get('live_pids'), now)
         if reason:
             replace(path, mine)
             result.update(changed=True, acquired=True, holder=params['holder'], expires=mine['expires'],
                           taken_over=reason)
+            _counted(params, result, record)
             theirs = record.get('holder') or {}
             warn('Took over the lock of the run of %s (pid %s, started %s): %s' % (
                 theirs.get('controller', '?'), theirs.get('pid', '?'), theirs.get('started', '?'), reason))
@@ -148,6 +188,65 @@ def acquire(params, warn, sleep=time.sleep):
             raise LockError('Cannot take the lock %s: another run holds it (%s), waited %d s. Let it finish, or, '
                             'when that run is gone, wait for its lease to end or run again from its controller.'
                             % (path, describe(record), params['wait']), result)
+        sleep(POLL)
+
+
+def _counted(params, result, previous):
+    """The lock was just taken (over ``previous``, the record it replaced, or none): refuse when another run took it
+    since this run read the host at ``generation`` (the lock is put back as it was), else count this take."""
+    path = params['path']
+    expected = params.get('generation')
+    if expected is not None and read_generation(path) != expected:
+        if previous is None:
+            os.unlink(path)
+        else:
+            replace(path, previous)
+        last = read_generation_record(path)
+        holder = last.get('holder') or {}
+        result.update(changed=False, acquired=False, taken_over=None, holder=holder, expires=0,
+                      generation=last.get('generation') or 0)
+        raise LockError('Cannot take the lock %s: another run (controller %s, ansible-playbook pid %s, run started %s) '
+                        'took it at %s, after this run read the host, and may have changed what this run planned '
+                        '(lock generation %d when read, %d now). Nothing was changed by this run: run it again, it '
+                        'reads the host as it is now.' % (
+                            path, holder.get('controller', '?'), holder.get('pid', '?'), holder.get('started', '?'),
+                            last.get('taken', '?'), expected, last.get('generation') or 0), result)
+    result['generation'] = bump_generation(path, params['holder'])
+    return result
+
+
+def wait_free(params, sleep=time.sleep):
+    """Wait, writing nothing, while a live run holds the lock (up to ``wait`` seconds): what a run reads before it
+    knows whether it changes anything. Returns the result with the lock's ``generation`` (for the take, see
+    :func:`acquire`); ``stale`` is why a lock left on the host may be taken over (``expired``, ``holder gone``),
+    ``acquired`` true when this run holds it already. Raises :class:`LockError` naming the holder."""
+    result = dict(new_result(), stale=None)
+    _check(params, result)
+    path = params['path']
+    deadline = time.time() + params['wait']
+    while True:
+        now = time.time()
+        generation = read_generation(path)
+        record = read_lock(path)
+        if record is None:
+            result['generation'] = generation
+            return result
+        if record.get('token') == params['token']:
+            result.update(acquired=True, holder=params['holder'], expires=record.get('expires') or 0,
+                          generation=generation)
+            return result
+        reason = takeover_reason(record, params['holder'], params.get('live_pids'), now)
+        if reason:
+            result.update(generation=generation, stale=reason, holder=record.get('holder') or {},
+                          expires=record.get('expires') or 0)
+            return result
+        if now >= deadline:
+            result['holder'] = record.get('holder') or {}
+            result['expires'] = record.get('expires') or 0
+            raise LockError('Cannot read the host while another run may be changing it: the lock %s says another run '
+                            'holds it (%s), waited %d s. Let it finish, or, when that run is gone, wait for its lease '
+                            'to end or run again from its controller.' % (path, describe(record), params['wait']),
+                            result)
         sleep(POLL)
 
 

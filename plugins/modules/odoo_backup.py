@@ -61,6 +61,42 @@ options:
     description: With V(restored), stop Odoo's service before the restore (it is left stopped).
     type: bool
     default: true
+  lock:
+    description:
+      - With V(checked), once the room is found sufficient, the run's lock on the host is taken in the same call, as
+        M(systempay.odoo.odoo_lock) with V(acquired) takes it (the same options, O(lock.generation) included). The
+        check is the last read before a run's first change (playbooks/site.yml), so the lock costs no call of its own.
+        Refused as M(systempay.odoo.odoo_lock) refuses (another run holds it past O(lock.wait), or took it since
+        O(lock.generation)). Not taken in check mode. Not given, no lock is taken.
+    type: dict
+    suboptions:
+      path:
+        description: The lock file on the host.
+        type: path
+        default: /var/lib/systempay-odoo/run.lock
+      token:
+        description: Unique to the run.
+        type: str
+        required: true
+      holder:
+        description: Who takes the lock (C(controller), C(pid), C(started)), recorded in the file.
+        type: dict
+        default: {}
+      lease:
+        description: Seconds the lock is valid without a renewal.
+        type: int
+        default: 1800
+      wait:
+        description: Seconds to wait for a lock held by another run before failing.
+        type: int
+        default: 300
+      live_pids:
+        description: The pids of the C(ansible-playbook) processes running on this run's controller now.
+        type: list
+        elements: int
+      generation:
+        description: The lock's generation when this run read the host (M(systempay.odoo.odoo_info)'s C(lock.generation)).
+        type: int
 extends_documentation_fragment:
   - systempay.odoo.odoo
   - ansible.builtin.action_common_attributes
@@ -113,11 +149,16 @@ stopped:
   description: Whether Odoo's service was stopped for the restore.
   returned: when state is restored
   type: bool
+lock:
+  description: With O(lock), M(systempay.odoo.odoo_lock)'s result (C(acquired), C(holder), C(taken_over), C(expires),
+    C(generation)); V(null) without O(lock) or in check mode.
+  returned: when state is checked
+  type: dict
 '''
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import backups, db_state, odoo_host, transport
+from ansible_collections.systempay.odoo.plugins.module_utils import backups, db_state, host_lock, odoo_host, transport
 from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -131,6 +172,7 @@ def argument_spec():
         backups=dict(type='list', elements='dict', default=[]),
         latest=dict(type='bool', default=False),
         stop_service=dict(type='bool', default=True),
+        lock=dict(type='dict', options=host_lock.OPTIONS),
     )
     return spec
 
@@ -184,7 +226,13 @@ def main():
         if params['state'] == 'checked':
             backups.check_folder(folder, pg.user)
             space = backups.check_space(pg, folder, data_dir, params['databases'])
-            module.exit_json(changed=False, needed=space['needed'], free=space['free'], sizes=space['databases'],
+            lock = None
+            if params['lock'] and not module.check_mode:
+                try:
+                    lock = host_lock.acquire(params['lock'], module.warn)
+                except host_lock.LockError as exc:
+                    module.fail_json(msg=to_native(exc), lock=exc.result)
+            module.exit_json(changed=False, needed=space['needed'], free=space['free'], sizes=space['databases'], lock=lock,
                              msg='%s needed, %s free in %s' % (backups.human(space['needed']),
                                                                backups.human(space['free']), folder))
         if params['state'] == 'listed':

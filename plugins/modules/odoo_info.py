@@ -89,11 +89,15 @@ options:
     default: auto
   lock:
     description:
-      - The run's lock on the host (M(systempay.odoo.odoo_lock) with V(acquired), same options), taken before
+      - The run's lock on the host (M(systempay.odoo.odoo_lock) with V(acquired), same options), looked at before
         anything is read, in the same call, so that a run starts with one round trip to the host. Another run's
         lock is waited for up to O(lock.wait) seconds, then the module fails naming its holder (RV(lock)); an
         expired lock, or one whose holder ran on this controller with a pid not among O(lock.live_pids), is taken
-        over with a warning. Not given, no lock is taken.
+        over with a warning (not in check mode, which only reports it in C(stale) of RV(lock)). Not given, the lock is
+        not looked at.
+      - With O(lock.take) false (playbooks/site.yml), a free lock is not taken and nothing is written - the run
+        takes it only for its first change, with M(systempay.odoo.odoo_lock) and the C(generation) of RV(lock) read
+        here, which refuses when another run took the lock in between.
     type: dict
     suboptions:
       path:
@@ -120,11 +124,19 @@ options:
         description: The pids of the C(ansible-playbook) processes running on this run's controller now.
         type: list
         elements: int
+      generation:
+        description: With O(lock.take), the lock's generation when this run read the host (M(systempay.odoo.odoo_lock)).
+        type: int
+      take:
+        description: Take the lock when it is free (V(true)), or only wait while another run holds it (V(false)).
+        type: bool
+        default: true
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
     support: full
-    details: The module only reads; it does the same in check mode.
+    details: The module only reads, and writes the lock file of O(lock) when it takes the lock; in check mode it does
+      not take over a lock left by a run that is gone (C(stale) of RV(lock)).
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
@@ -411,13 +423,14 @@ python_imports:
   sample: {"pkg_resources": true, "requests": true}
 lock:
   description:
-    - The lock as O(lock) left it, M(systempay.odoo.odoo_lock)'s result - C(acquired), C(holder), C(taken_over)
-      (why another run's lock was taken over, V(expired) or V(holder gone), else V(null)), C(expires); V(null)
-      without O(lock).
+    - The lock as O(lock) left it, M(systempay.odoo.odoo_lock)'s result - C(acquired) (whether this run holds it),
+      C(holder), C(taken_over) (why another run's lock was taken over, V(expired) or V(holder gone), else V(null)),
+      C(expires), C(generation) (how many times the lock was ever taken, for the later take), C(stale) (in check
+      mode, why a lock left on the host would be taken over, else V(null)); V(null) without O(lock).
   returned: always
   type: dict
-  sample: {"acquired": true, "changed": true, "holder": {"controller": "ctl1", "pid": 4242}, "taken_over": null,
-           "expires": 1796400000.0}
+  sample: {"acquired": false, "changed": false, "holder": {}, "taken_over": null, "expires": 0, "generation": 12,
+           "stale": null}
 http_status:
   description:
     - HTTP status of C(POST /web/webclient/version_info) on the local URL (a route without database) - 200 when the
@@ -553,7 +566,7 @@ def argument_spec():
         timeout=dict(type='int', default=10),
         read_databases=dict(type='list', elements='str', default=[]),
         read_with=dict(type='str', default='auto', choices=['auto', 'sql', 'shell']),
-        lock=dict(type='dict', options=host_lock.OPTIONS),
+        lock=dict(type='dict', options=dict(host_lock.OPTIONS, take=dict(type='bool', default=True))),
     )
 
 
@@ -716,13 +729,30 @@ def main():
     run_command = transport.module_runner(module)
 
     # The run's lock first, in the same round trip (a run starts with one call to the host): nothing is read while
-    # another run may be changing the host.
+    # another run may be changing the host. Without take, a free lock stays free (the run takes it for its first
+    # change); a lock left by a run that is gone is taken over all the same (its lease would hold up every later run),
+    # except in check mode, which writes nothing.
     lock = None
     if params['lock']:
+        options = dict((name, value) for name, value in params['lock'].items() if name != 'take')
         try:
-            lock = host_lock.acquire(params['lock'], module.warn)
+            if params['lock']['take']:
+                lock = dict(host_lock.acquire(options, module.warn), stale=None)
+            else:
+                lock = host_lock.wait_free(options)
+                if lock['stale'] and not module.check_mode:
+                    lock = dict(host_lock.acquire(dict(options, generation=None), module.warn), stale=None)
+                elif lock['stale']:
+                    module.warn('The lock %s is left by the run of %s (pid %s, started %s), which is gone (%s): a run '
+                                'that is not a check takes it over' % (
+                                    options['path'], lock['holder'].get('controller', '?'), lock['holder'].get('pid', '?'),
+                                    lock['holder'].get('started', '?'), lock['stale']))
         except host_lock.LockError as exc:
             module.fail_json(msg=to_native(exc), lock=exc.result)
+        if lock['acquired']:
+            # every later failure says that this run holds the lock (it took over a gone run's), for its release
+            fail_json = module.fail_json
+            module.fail_json = lambda **kwargs: fail_json(**dict(dict(lock=lock), **kwargs))
 
     try:
         install = discovery.discover_install(

@@ -21,6 +21,10 @@ description:
     pid is gone (not among O(live_pids), which the caller lists on the controller, where that pid lived).
   - V(renewed) extends the lease of a lock this run holds (fails when it lost it). V(released) removes it when this
     run holds it.
+  - Every take of the lock counts one more generation, kept beside the lock file (C(<path>.generation)). A run that
+    read the host without the lock (M(systempay.odoo.odoo_info) with O(systempay.odoo.odoo_info#module:lock.take)
+    false) names the generation it read (O(generation)) when it takes the lock for its first change; when another run
+    took the lock in between, that run may have changed the host, and the take is refused, the lock left as it was.
   - The file is written with a temporary file and a rename, or created with C(O_EXCL), so two runs never both get it.
 author:
   - Systempay Odoo collection contributors (@systempay)
@@ -58,6 +62,12 @@ options:
         Not given, such a lock is waited for until its lease ends.
     type: list
     elements: int
+  generation:
+    description:
+      - With V(acquired), the lock's generation when this run read the host (RV(generation) of
+        M(systempay.odoo.odoo_info)'s RV(systempay.odoo.odoo_info#module:lock)). The take is refused, naming the run
+        that took the lock since, when the generation is another now. Not given, nothing is compared.
+    type: int
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -93,6 +103,10 @@ expires:
   description: When the lease ends (seconds since the epoch).
   returned: always
   type: float
+generation:
+  description: How many times the lock was taken so far (this take included, when it took it).
+  returned: always
+  type: int
 '''
 
 from ansible.module_utils.common.text.converters import to_native

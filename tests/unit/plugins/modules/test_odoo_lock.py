@@ -7,8 +7,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import time
 
+import pytest
+
+from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.modules import odoo_lock
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
 
@@ -64,3 +68,49 @@ def test_renew_fails_when_the_lock_was_lost_and_release_only_removes_our_own(tmp
     assert (tmp_path / 'lock' / 'run.lock').exists()
     assert lock(tmp_path, 'a', A, state='released')['changed'] is True
     assert not (tmp_path / 'lock' / 'run.lock').exists()
+
+
+def test_each_take_counts_a_generation_and_a_take_after_another_run_took_it_is_refused(tmp_path):
+    path = tmp_path / 'lock' / 'run.lock'
+    first = lock(tmp_path, 'a', A, wait=0, generation=0)
+    assert first['acquired'] is True and first['generation'] == 1
+    assert lock(tmp_path, 'b', B, wait=0, generation=0, fails=True)['acquired'] is False     # a holds it
+    lock(tmp_path, 'a', A, state='released')
+    late = lock(tmp_path, 'b', B, wait=0, generation=0, fails=True)                          # read before a's take
+    assert late['acquired'] is False and late['generation'] == 1 and late['holder'] == A
+    assert ('another run (controller ctl1, ansible-playbook pid 100, run started 2026-12-04T10:00:00Z) took it at'
+            in late['msg']) and 'lock generation 0 when read, 1 now' in late['msg']
+    assert not path.exists()                                                                 # left as it was
+    fresh = lock(tmp_path, 'b', B, wait=0, generation=1)
+    assert fresh['acquired'] is True and fresh['generation'] == 2
+    assert lock(tmp_path, 'b', B, wait=0, generation=2)['generation'] == 2                   # renewed, not counted
+    assert lock(tmp_path, 'c', A, wait=0, live_pids=[100], generation=2)['taken_over'] == 'holder gone'
+
+
+def test_a_refused_takeover_puts_the_gone_runs_lock_back(tmp_path):
+    path = tmp_path / 'lock' / 'run.lock'
+    lock(tmp_path, 'a', A)                                                                   # generation 1
+    before = path.read_text()
+    refused = lock(tmp_path, 'b', B, wait=0, live_pids=[200], generation=0, fails=True)
+    assert refused['acquired'] is False and 'lock generation 0 when read, 1 now' in refused['msg']
+    assert path.read_text() == before
+
+
+def test_a_read_waits_for_a_live_run_and_writes_nothing(tmp_path):
+    params = dict(path=str(tmp_path / 'lock' / 'run.lock'), token='b', holder=B, lease=60, wait=0, live_pids=[100, 200])
+    free = host_lock.wait_free(params)
+    assert free['acquired'] is False and free['generation'] == 0 and free['stale'] is None
+    assert not (tmp_path / 'lock').exists()                                                  # not even the folder
+    lock(tmp_path, 'a', A, lease=60)
+    start = time.time()
+    with pytest.raises(host_lock.LockError) as busy:
+        host_lock.wait_free(dict(params, wait=1))
+    assert time.time() - start >= 1
+    assert 'another run holds it (controller ctl1, ansible-playbook pid 100, run started 2026-12-04T10:00:00Z' in \
+        str(busy.value) and busy.value.result['holder'] == A
+    mtime = os.stat(params['path']).st_mtime_ns
+    gone = host_lock.wait_free(dict(params, live_pids=[200]))
+    assert gone['stale'] == 'holder gone' and gone['generation'] == 1 and gone['acquired'] is False
+    assert os.stat(params['path']).st_mtime_ns == mtime                                      # still a's lock
+    lock(tmp_path, 'b', B, live_pids=[200])
+    assert host_lock.wait_free(params)['acquired'] is True                                   # this run's own
