@@ -5,6 +5,7 @@ scenario shares (service, XML-RPC and web version) are in molecule/shared/tests/
 """
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -50,6 +51,14 @@ def test_odoo_conf_unchanged(host):
         expected = hashlib.sha256(handle.read()).hexdigest()
     assert host.check_output("sha256sum /etc/odoo/odoo.conf").split()[0] == expected
     assert host.check_output("ls /etc/odoo") == "odoo.conf"   # no backup copy: never edited
+
+
+def test_only_the_run_that_changed_the_host_took_its_lock(host):
+    """check (--check), converge (the install) and idempotence (a no-op) ran: the host's lock was taken once, by the
+    converge, and released; the check and the no-op only read the host and wrote nothing, the lock included."""
+    record = json.loads(host.file("/var/lib/systempay-odoo/run.lock.generation").content_string)
+    assert record["generation"] == 1, record
+    assert not host.file("/var/lib/systempay-odoo/run.lock").exists
 
 
 def test_ipn_route_served(host, base_url):
