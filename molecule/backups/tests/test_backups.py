@@ -10,7 +10,7 @@ run in file order, each a site.yml run (a subprocess on the molecule inventory, 
 3. the same without backups (systempay_odoo_db_backup: false), the control case: the migration's change stays;
 4. 3.1.1 for real: each database backed up once, then upgraded; a second run backs nothing up;
 5. playbooks/rollback.yml with systempay_odoo_restore_databases: the files back to 3.1.0 and each database as its
-   newest backup (taken just before that upgrade) holds it, so they record 3.1.0 again.
+   newest backup (taken just before that upgrade) holds it, so they record 3.1.0 again; it held the host's lock.
 """
 
 import json
@@ -26,11 +26,18 @@ BROKEN_MIGRATE = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.1-broken-migrate
 ADDON = "/var/lib/odoo/addons/16.0/payment_systempay"
 FOLDER = "/var/backups/systempay-odoo"
 FILESTORE = "/var/lib/odoo/filestore"
+LOCK = "/var/lib/systempay-odoo/run.lock"
 PASSWORD_VAR = "db_password"
 
 
 def flat(text):
     return " ".join(text.split())
+
+
+def lock_generation(host):
+    """How many times the host's lock was taken so far (the counter beside the lock file)."""
+    counter = host.file(LOCK + ".generation")
+    return json.loads(counter.content_string)["generation"] if counter.exists else 0
 
 
 def password(hvars):
@@ -177,10 +184,13 @@ def test_an_upgrade_backs_up_each_database_once_and_a_rerun_none(host, hvars, tm
 def test_rollback_yml_puts_the_files_and_the_databases_back(host, hvars):
     """After the upgrade above: the previous files (3.1.0) and each database as it was just before its upgrade."""
     newest = {db: backups_of(host, db)[-1] for db in ("shop1", "shop2")}
+    taken = lock_generation(host)
     run = molecule_hosts.run_playbook(host.backend.get_hostname(), {"systempay_odoo_restore_databases": True},
                                       playbook="playbooks/rollback.yml")
     out = flat(run.stdout)
     assert run.returncode == 0, out[-4000:]
+    # one run at a time: the rollback took the host's lock once and released it
+    assert lock_generation(host) == taken + 1 and not host.file(LOCK).exists
     assert "rolled back from 3.1.1 to 3.1.0" in out, out[-4000:]
     assert "databases restored from their newest backups: shop1, shop2" in out, out[-4000:]
     for db in ("shop1", "shop2"):
