@@ -134,6 +134,12 @@ def takeover_reason(record, holder, live_pids, now):
     return None
 
 
+def _held_by(result, record):
+    """``result`` with the holder and the end of the lease of another run's lock ``record``."""
+    result.update(holder=record.get('holder') or {}, expires=record.get('expires') or 0)
+    return result
+
+
 def _folder(path, result):
     folder = os.path.dirname(path)
     try:
@@ -183,11 +189,9 @@ def acquire(params, warn, sleep=time.sleep):
                 theirs.get('controller', '?'), theirs.get('pid', '?'), theirs.get('started', '?'), reason))
             return result
         if now >= deadline:
-            result['holder'] = record.get('holder') or {}
-            result['expires'] = record.get('expires') or 0
             raise LockError('Cannot take the lock %s: another run holds it (%s), waited %d s. Let it finish, or, '
                             'when that run is gone, wait for its lease to end or run again from its controller.'
-                            % (path, describe(record), params['wait']), result)
+                            % (path, describe(record), params['wait']), _held_by(result, record))
         sleep(POLL)
 
 
@@ -237,16 +241,13 @@ def wait_free(params, sleep=time.sleep):
             return result
         reason = takeover_reason(record, params['holder'], params.get('live_pids'), now)
         if reason:
-            result.update(generation=generation, stale=reason, holder=record.get('holder') or {},
-                          expires=record.get('expires') or 0)
-            return result
+            result.update(generation=generation, stale=reason)
+            return _held_by(result, record)
         if now >= deadline:
-            result['holder'] = record.get('holder') or {}
-            result['expires'] = record.get('expires') or 0
             raise LockError('Cannot read the host while another run may be changing it: the lock %s says another run '
                             'holds it (%s), waited %d s. Let it finish, or, when that run is gone, wait for its lease '
                             'to end or run again from its controller.' % (path, describe(record), params['wait']),
-                            result)
+                            _held_by(result, record))
         sleep(POLL)
 
 
