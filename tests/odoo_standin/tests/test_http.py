@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import json
 import os
+import signal
+import socket
 
 import pytest
 
@@ -228,3 +230,21 @@ class C(http.Controller):
     assert status == 500 and headers['Content-Type'] == 'text/html; charset=utf-8'
     assert '<h1>Internal Server Error</h1>' in body
     assert 'RuntimeError: handler failed' in host.read_log()
+
+
+def test_many_connections_at_once_are_all_answered(host):
+    # werkzeug's listen backlog (128): connections made while the server cannot accept (stopped here) wait in it.
+    # With http.server's 5, the connections after the sixth or so get no handshake and time out.
+    host.create_db('shop1', 'account')
+    with host.server() as proc:
+        proc.send_signal(signal.SIGSTOP)
+        try:
+            conns = [socket.create_connection(('127.0.0.1', host.port), 2) for dummy in range(40)]
+        finally:
+            proc.send_signal(signal.SIGCONT)
+        answers = []
+        for conn in conns:
+            with conn:
+                conn.sendall(b'GET /web/webclient/version_info HTTP/1.0\r\nHost: localhost\r\n\r\n')
+                answers.append(conn.makefile('rb').readline())
+    assert len(answers) == 40 and all(line.startswith(b'HTTP/1.') for line in answers)

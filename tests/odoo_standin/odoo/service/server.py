@@ -54,6 +54,9 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
 class ThreadedHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Odoo serves with werkzeug's ThreadedWSGIServer, whose listen backlog is werkzeug's LISTEN_QUEUE (128), not
+    # http.server's 5: many connections at once (the IPN probe's) queue instead of being reset.
+    request_queue_size = 128
 
 
 def preload_registries(dbnames):

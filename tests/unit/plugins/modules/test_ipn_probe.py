@@ -128,9 +128,15 @@ class Handler(BaseHTTPRequestHandler):
         self._serve('GET')
 
 
+class ShopServer(ThreadingHTTPServer):
+    # A web server's listen backlog (nginx: 511), not http.server's 5: the probe opens up to 16 connections at once,
+    # and with a backlog of 5 a loaded machine (tests run in parallel) resets some before the server accepts them.
+    request_queue_size = 128
+
+
 @contextlib.contextmanager
 def serving(context=None, delay=0.0):
-    server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    server = ShopServer(('127.0.0.1', 0), Handler)
     server.daemon_threads = True
     server.lock = threading.Lock()
     server.requests, server.inflight, server.max_inflight, server.delay = [], 0, 0, delay
