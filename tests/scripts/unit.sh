@@ -5,6 +5,9 @@
 # basename, and the stand-in's `odoo` package must not leak into the others.
 # The collection is importable as ansible_collections.systempay.odoo through
 # build/collections (make collections-link). Extra arguments go to every pytest run.
+# Each suite runs its tests in as many worker processes as the machine has cores (pytest-xdist, UNIT_JOBS to
+# change it): the tests start Odoo stand-in processes and PostgreSQL clusters and wait on them, so one process used
+# one of the two cores of a CI machine (each worker starts the session fixtures it needs, its own clusters included).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 
@@ -19,7 +22,7 @@ for d in tests/unit tests/odoo_standin/tests tests/fixtures/addons/tests; do
     echo "unit: pytest $d"
     ran=$((ran + 1))
     # -p no:cacheprovider keeps the checkout clean; exit 5 (nothing collected) counts as a failure.
-    pytest -p no:cacheprovider -q "$d" "$@" || failed+=("$d")
+    pytest -p no:cacheprovider -q --numprocesses="${UNIT_JOBS:-auto}" "$d" "$@" || failed+=("$d")
 done
 
 if [ "$ran" -eq 0 ]; then
