@@ -8,17 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
 from ansible_collections.systempay.odoo.plugins.modules import addon_archive
+from ansible_collections.systempay.odoo.tests.unit.plugins.action.playbook import UNREACHABLE, run_play
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 PLAYBOOK = '''
 - hosts: shop
   gather_facts: false
@@ -37,20 +32,7 @@ PLAYBOOK = '''
 
 
 def play(tmp_path, **variables):
-    book = tmp_path / 'play.yml'
-    book.write_text(PLAYBOOK)
-    # a host no connection can reach: the check must not need one
-    inventory = tmp_path / 'hosts.ini'
-    inventory.write_text('shop ansible_host=192.0.2.1 ansible_connection=ssh ansible_ssh_timeout=1\n'
-                         'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    out = tmp_path / 'result.json'
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, 'build', 'collections'),
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_HOST_KEY_CHECKING='false')
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
-                           str(book), '-e', json.dumps(dict(variables, out=str(out)))],
-                          env=env, capture_output=True, text=True, check=False)
-    assert out.exists(), done.stdout + done.stderr
-    return done, json.loads(out.read_text())
+    return run_play(tmp_path, PLAYBOOK, UNREACHABLE, variables)
 
 
 @pytest.mark.parametrize('version, series', [('3.1.1', '16.0'), ('4.3.0', '18.0')])

@@ -9,17 +9,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from ansible_collections.systempay.odoo.plugins.action import addon_plan
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
+from ansible_collections.systempay.odoo.tests.unit.plugins.action.playbook import UNREACHABLE, run_play
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 DATA_DIR = '/var/lib/odoo/addons/16.0'
 CORE = '/usr/lib/python3/dist-packages/odoo/addons'
 PLAYBOOK = '''
@@ -56,24 +52,9 @@ def facts(**changes):
 
 
 def play(tmp_path, target='shop', tags=None, **args):
-    book = tmp_path / 'play.yml'
-    book.write_text(PLAYBOOK)
-    # a host no connection can reach: the plan on the default layout must not need one
-    inventory = tmp_path / 'hosts.ini'
-    inventory.write_text('shop ansible_host=192.0.2.1 ansible_connection=ssh ansible_ssh_timeout=1\n'
-                         'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    out = tmp_path / 'result.json'
-    if out.exists():
-        out.unlink()
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, 'build', 'collections'),
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_HOST_KEY_CHECKING='false')
-    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory), str(book),
-               '-e', json.dumps(dict(target=target, plan_args=args, out=str(out)))]
-    if tags:
-        command += ['--tags', tags]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert out.exists(), done.stdout + done.stderr
-    return json.loads(out.read_text())
+    dummy, result = run_play(tmp_path, PLAYBOOK, UNREACHABLE, dict(target=target, plan_args=args),
+                             ['--tags', tags] if tags else [])
+    return result
 
 
 def content_of(zip_path):
