@@ -213,12 +213,12 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         dummy, args = self.validate_argument_spec(argument_spec=ARGS)
         self._vars = task_vars
+        # what the plan worked out before a refusal, returned with it (the run report names the archive and where)
+        self._partial = {}
         try:
             result.update(self._plan(args, task_vars.get('inventory_hostname', '')))
-        except Refused as exc:
-            result.update(failed=True, msg=to_native(exc))
-        except vendor_archive.AddonError as exc:
-            result.update(failed=True, msg=to_native(exc))
+        except (Refused, vendor_archive.AddonError) as exc:
+            result.update(self._partial, changed=False, failed=True, msg=to_native(exc))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
@@ -255,7 +255,7 @@ class ActionModule(ActionBase):
                 **{key: args['odoo_' + key] for key in ('config', 'binary') if args['odoo_' + key]}))
             if odoo.get('failed'):
                 raise Refused(odoo.get('msg'))
-        plan = dict(where(odoo, args), odoo=odoo, module='payment_%s' % args['brand'], changed=False)
+        plan = self._partial = dict(where(odoo, args), odoo=odoo, module='payment_%s' % args['brand'], changed=False)
         check_service(odoo, plan, args, host)
         if args['scope'] == 'host':
             return plan

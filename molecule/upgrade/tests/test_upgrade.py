@@ -233,6 +233,8 @@ def test_a_downgrade_is_refused_then_done_when_asked_for(host, hvars):
     assert ("Cannot install payment_systempay 3.1.0 in /var/lib/odoo/addons/16.0 on upgrade-odoo16-deb: version "
             "3.1.1 is in place, and this archive is older (a downgrade)") in out, out
     assert "set addon_allow_downgrade (systempay_odoo_allow_downgrade) to true" in out and "changed=0" in out, out
+    # the run report names the archive refused and where it would have gone
+    assert "addon: payment_systempay 3.1.0 (Odoo_16) in /var/lib/odoo/addons/16.0: not reached" in out, out
     assert tree(host) == before and molecule_hosts.service_starts(host, hvars) == starts
     run = molecule_hosts.run_playbook(host.backend.get_hostname(),
                                       {"addon_src": older, "systempay_odoo_allow_downgrade": True})

@@ -86,6 +86,8 @@ def test_an_older_archive_is_refused_unless_a_downgrade_is_asked_for(tmp_path, f
     result = play(tmp_path, src=fixtures.zip('3.1.0'), odoo_facts=in_place)
     assert result['failed'] and 'version 3.1.1 is in place, and this archive is older (a downgrade)' in result['msg']
     assert 'addon_allow_downgrade' in result['msg']
+    # what the plan worked out before the refusal comes with it: the run report names the archive and where
+    assert (result['archive']['version'], result['dest'], result['before']) == ('3.1.0', DATA_DIR, '3.1.1')
     result = play(tmp_path, src=fixtures.zip('3.1.0'), odoo_facts=in_place, allow_downgrade=True)
     assert not result.get('failed') and result['before'] == '3.1.1' and result['needs_files'] is True
 
