@@ -9,12 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
-import subprocess
-import sys
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+from ansible_collections.systempay.odoo.tests.unit.plugins.action.playbook import LOCAL, run_play
+
 PLAYBOOK = '''
 - hosts: shop
   gather_facts: false
@@ -34,20 +32,10 @@ PLAYBOOK = '''
 
 
 def play(tmp_path, *options, **variables):
-    book = tmp_path / 'play.yml'
-    book.write_text(PLAYBOOK)
-    inventory = tmp_path / 'hosts.ini'
-    inventory.write_text('shop ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    out = tmp_path / 'result.json'
     remote_tmp = tmp_path / 'remote-tmp'
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, 'build', 'collections'),
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_REMOTE_TMP=str(remote_tmp))
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
-                           str(book), '-e', json.dumps(dict(variables, out=str(out)))] + list(options),
-                          env=env, capture_output=True, text=True, check=False)
-    assert out.exists(), done.stdout + done.stderr
+    dummy, result = run_play(tmp_path, PLAYBOOK, LOCAL, variables, options, env={'ANSIBLE_REMOTE_TMP': str(remote_tmp)})
     left = sorted(path.name for path in remote_tmp.rglob('*')) if remote_tmp.exists() else []
-    return json.loads(out.read_text()), left
+    return result, left
 
 
 def manifest_version(folder):

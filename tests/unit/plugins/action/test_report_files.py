@@ -8,15 +8,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import stat
-import subprocess
 import sys
 
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+from ansible_collections.systempay.odoo.tests.unit.plugins.action.playbook import LOCAL, run_play
+
 PLAYBOOK = '''
 - hosts: localhost
   gather_facts: false
@@ -33,18 +32,8 @@ PLAYBOOK = '''
 
 
 def play(tmp_path, files, *extra, **variables):
-    book = tmp_path / 'play.yml'
-    book.write_text(PLAYBOOK)
-    out = tmp_path / 'result.json'
-    if out.exists():
-        out.unlink()
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, 'build', 'collections'),
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
-    variables = dict(variables, files=files, out=str(out), ansible_python_interpreter=sys.executable)
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,',
-                           '-c', 'local', str(book), '-e', json.dumps(variables)] + list(extra),
-                          env=env, capture_output=True, text=True, check=False)
-    return done, json.loads(out.read_text()) if out.exists() else None
+    variables = dict(variables, files=files, ansible_python_interpreter=sys.executable)
+    return run_play(tmp_path, PLAYBOOK, LOCAL.replace('shop ', 'localhost '), variables, extra, written=False)
 
 
 @pytest.fixture
