@@ -85,6 +85,11 @@ def is_newer(left, right):
     return LooseVersion(str(left)) > LooseVersion(str(right))
 
 
+def known(before):
+    """The version of the copy in place when it is known: not None (no copy), not a copy off the addons path."""
+    return before if before is not None and not before.startswith('unknown') else None
+
+
 def selected_stages(run_tags, skip_tags):
     """The stages of playbooks/site.yml that --tags / --skip-tags select (all of them in an untagged run)."""
     run_tags = list(run_tags or ['all'])
@@ -265,7 +270,7 @@ class ActionModule(ActionBase):
             src=os.path.expanduser(os.path.expandvars(source)), brand=args['brand'],
             checksum=args['checksum'] or None, series=odoo['series'], force_range=args['force_range']))
         warnings = archive.pop('warnings', [])
-        plan.update(source=source, archive=dict(archive, changed=False, failed=False))
+        plan.update(source=source, archive=archive)
 
         dest = plan['dest']
         data_dir = odoo['addons_data_dir']
@@ -290,9 +295,9 @@ class ActionModule(ActionBase):
             fix_modes=bool(plan['is_data_dir'] and dest_stat.get('exists') and not data_dir.get('readable') and user),
             config_call=bool(args['manage_config'] and (dest not in plan['search_path'] or args['dbfilter'])))
         plan['recovering'] = self._recovering(plan, args, archive)
-        before = plan['before']
-        if (before is not None and not before.startswith('unknown') and plan['needs_files'] and not plan['recovering']
-                and not args['allow_downgrade'] and is_newer(before, archive['version'])):
+        before = known(plan['before'])
+        if (before and plan['needs_files'] and not plan['recovering'] and not args['allow_downgrade']
+                and is_newer(before, archive['version'])):
             raise Refused(
                 'Cannot install %s %s in %s on %s: version %s is in place, and this archive is older (a downgrade). '
                 "Odoo's -u would not undo what %s migrated, and the databases would keep recording it. Use the %s "
@@ -321,9 +326,9 @@ class ActionModule(ActionBase):
     def _recovering(self, plan, args, archive):
         """An upgrade an earlier run left unfinished (Odoo not answering, a newer copy in place whose newest backup is
         this archive's content): putting the backup back finishes that run's rollback, it is not a downgrade."""
-        before = plan['before']
-        if not (plan['needs_files'] and plan['odoo'].get('http_status') not in (None, 200) and before is not None
-                and not before.startswith('unknown') and not is_newer(archive['version'], before)):
+        before = known(plan['before'])
+        if not (plan['needs_files'] and plan['odoo'].get('http_status') not in (None, 200) and before
+                and not is_newer(archive['version'], before)):
             return False
         answer = self._module('systempay.odoo.addon_install', dict(
             dest=plan['dest'], module=plan['module'], rollback=True, backup_keep=args['backup_keep']), check_mode=True)
