@@ -47,7 +47,6 @@ ARGS = {
 
 STAGES = ['addon', 'modules', 'settings', 'probe']
 ZIP_PATTERN = '*_Odoo_*_v*.zip'
-CHECKSUM = re.compile(r'(sha256:[0-9a-fA-F]{64}|sha1:[0-9a-fA-F]{40})$')
 # asked of Odoo's interpreter without importing anything: the names of the modules it cannot find
 FIND_SPEC = 'import importlib.util, sys; print(" ".join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))'
 
@@ -60,17 +59,12 @@ def input_problems(args):
     """What is wrong with the role's inputs, each naming the variable to fix (empty when nothing is)."""
     problems = []
     brand, url, checksum, dest = args['brand'], args['url'], args['checksum'], args['dest']
-    if not re.match(r'[a-z][a-z0-9_]*$', brand):
+    if not vendor_archive.BRAND_RE.match(brand):
         problems.append('addon_brand %s must be lower-case letters, digits and _ (like systempay, payzen, lyra)'
                         % json.dumps(brand))
     if args['src'] and url:
         problems.append('give addon_src or addon_url, not both')
-    if url and not checksum:
-        problems.append('addon_url needs addon_checksum (sha256:<hex>), so a changed download is never deployed')
-    if url and not re.match(r'(https?|ftp|file)://', url):
-        problems.append('addon_url %s must start with http://, https://, ftp:// or file://' % url)
-    if checksum and not CHECKSUM.match(checksum):
-        problems.append('addon_checksum %s must be sha256:<64 hex digits> or sha1:<40 hex digits>' % checksum)
+    problems.extend(vendor_archive.download_problems(url, checksum))
     if args['backup_keep'] < 1:
         problems.append('addon_backup_keep is %s: keep at least 1 backup, the rollback restores it' % args['backup_keep'])
     if not 10 <= args['restart_timeout'] <= 3600:

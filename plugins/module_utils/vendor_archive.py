@@ -46,6 +46,10 @@ CONSTANTS_PATH = 'helpers/constants.py'
 RANGE_SOURCES = ('constants', 'archive name', 'line table')
 CHECKSUM_ALGORITHMS = ('sha256', 'sha1')
 
+# what the controller can download and check (ansible.builtin.get_url's schemes, the checksums parse_checksum takes)
+DOWNLOAD_URL_RE = re.compile(r'(https?|ftp|file)://')
+DOWNLOAD_CHECKSUM_RE = re.compile(r'(sha256:[0-9a-fA-F]{64}|sha1:[0-9a-fA-F]{40})$')
+
 _CMS_RE = re.compile(r'''^[ \t]*['"]CMS_IDENTIFIER['"][ \t]*:[ \t]*['"](?P<range>[^'"\n]*)['"]''', re.M)
 _CHECKSUM_RE = re.compile(r'^(?P<algo>[a-z0-9]+):(?P<hex>[0-9a-fA-F]+)$')
 _DRIVE_RE = re.compile(r'^[A-Za-z]:')
@@ -103,6 +107,19 @@ def parse_checksum(text):
         raise AddonError('Cannot use checksum %r: a %s digest has %d hex digits, not %d'
                          % (text, algo, hashlib.new(algo).digest_size * 2, len(digest)))
     return algo, digest
+
+
+def download_problems(url, checksum):
+    """What keeps the vendor zip at ``url`` from being downloaded and checked against ``checksum`` (the addon role's
+    addon_url / addon_checksum), each naming the variable to fix; empty when nothing does (or no URL, no checksum)."""
+    problems = []
+    if url and not checksum:
+        problems.append('addon_url needs addon_checksum (sha256:<hex>), so a changed download is never deployed')
+    if url and not DOWNLOAD_URL_RE.match(url):
+        problems.append('addon_url %s must start with http://, https://, ftp:// or file://' % url)
+    if checksum and not DOWNLOAD_CHECKSUM_RE.match(checksum):
+        problems.append('addon_checksum %s must be sha256:<64 hex digits> or sha1:<40 hex digits>' % checksum)
+    return problems
 
 
 def file_digest(path, algo='sha256'):

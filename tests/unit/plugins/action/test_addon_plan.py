@@ -14,6 +14,7 @@ import pytest
 
 from ansible_collections.systempay.odoo.plugins.action import addon_plan
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
+from ansible_collections.systempay.odoo.plugins.test import downloadable
 from ansible_collections.systempay.odoo.tests.unit.plugins.action.playbook import UNREACHABLE, run_play
 
 DATA_DIR = '/var/lib/odoo/addons/16.0'
@@ -172,6 +173,22 @@ def test_each_bad_input_is_named(args, message):
     values.update(args)
     problems = addon_plan.input_problems(values)
     assert len(problems) == 1 and message in problems[0]
+
+
+@pytest.mark.parametrize('url, checksum', [
+    ('https://x/a.zip', 'sha256:' + '0' * 64), ('file:///srv/a.zip', 'sha1:' + 'A' * 40), ('ftp://x/a.zip', ''),
+    ('scp://x/a.zip', 'sha256:' + '0' * 64), ('https://x/a.zip', 'sha256:' + '0' * 63), ('https://x/a.zip', 'md5:00'),
+    ('', 'sha256:' + '0' * 64),
+])
+def test_the_role_downloads_exactly_what_the_plan_accepts(url, checksum):
+    # roles/addon/tasks/plan.yml downloads before the plan runs, when test downloadable says so: a URL or checksum the
+    # plan refuses is never fetched, and one it accepts is there for it to check
+    values = dict((key, spec.get('default')) for key, spec in addon_plan.ARGS.items())
+    values.update(url=url, checksum=checksum)
+    accepted = bool(url) and not addon_plan.input_problems(values)
+    assert downloadable.downloadable(url, checksum) is accepted
+    assert accepted is ((url, checksum) in (('https://x/a.zip', 'sha256:' + '0' * 64),
+                                            ('file:///srv/a.zip', 'sha1:' + 'A' * 40)))
 
 
 def test_bad_inputs_are_refused_before_odoo_is_read(tmp_path):
