@@ -97,6 +97,22 @@ options:
         description: How many backups of each database to keep (the newest).
         type: int
         default: 3
+  release_lock:
+    description:
+      - Release the run's lock on the host (M(systempay.odoo.odoo_lock) with V(released)) at the end of a call in
+        which no database failed, so that a run whose last change is this step needs no call of its own to release it
+        (C(playbooks/site.yml)). Only a lock with this O(release_lock.token) is removed. Not in check mode, and not
+        when the task fails (the run's rescue and its own release come after).
+    type: dict
+    suboptions:
+      path:
+        description: The lock file on the host.
+        type: path
+        default: /var/lib/systempay-odoo/run.lock
+      token:
+        description: The run's token, as it took the lock with.
+        type: str
+        required: true
   validate_only:
     description:
       - Only check the options and that every database named exists on this Odoo, then exit; nothing is read in the
@@ -272,6 +288,11 @@ restart_needed:
   returned: always
   type: bool
   sample: true
+lock_released:
+  description: Whether this call removed the run's lock (O(release_lock)).
+  returned: when the databases were worked on (not with O(validate_only))
+  type: bool
+  sample: true
 database_states:
   description:
     - With O(transport=cli) and the vendor's addon (C(payment_<brand>)), the read that checks each installed or
@@ -296,6 +317,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import backups
 from ansible_collections.systempay.odoo.plugins.module_utils import db_sql
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
@@ -323,6 +345,7 @@ def argument_spec():
         databases=dict(type='list', elements='str', default=['all']),
         backup=dict(type='dict', options=dict(folder=dict(type='path', default='/var/backups/systempay-odoo'),
                                               keep=dict(type='int', default=3))),
+        release_lock=dict(type='dict', options=dict(path=host_lock.OPTIONS['path'], token=host_lock.OPTIONS['token'])),
         validate_only=dict(type='bool', default=False),
         planned_version=dict(type='str'),
         same_version_replaced=dict(type='bool', default=False),
@@ -636,7 +659,15 @@ def main():
                              if any(entry['name'] == db and entry['action'] in CHANGES for entry in report)),
     )
     if failures:
-        module.fail_json(msg=task_message(failures, stopped_after, skipped), **result)
+        module.fail_json(msg=task_message(failures, stopped_after, skipped), lock_released=False, **result)
+    # the run's last change was this step: its lock goes in the same call (a release that cannot be made is left to
+    # the run's own release task; the step itself succeeded)
+    result['lock_released'] = False
+    if params['release_lock'] and not module.check_mode:
+        try:
+            result['lock_released'] = host_lock.release(params['release_lock'])['changed']
+        except (IOError, OSError) as exc:
+            module.warn('Could not release the lock %s here: %s' % (params['release_lock']['path'], to_native(exc)))
     module.exit_json(**result)
 
 

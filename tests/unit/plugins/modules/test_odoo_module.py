@@ -20,6 +20,7 @@ import time
 import pytest
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_modules
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
@@ -191,6 +192,37 @@ def test_latest_upgrades_over_cli_and_present_does_not(make_host, fixtures):
 
     result = run_module(odoo_module, args(host, state='latest', databases=['shop1', 'shop2']))
     assert result['changed'] is False
+
+
+def take_lock(tmp_path, token):
+    """A run's lock on the host, taken as odoo_lock takes it; its request (path, token) for release_lock."""
+    params = dict((key, spec.get('default')) for key, spec in host_lock.OPTIONS.items())
+    params.update(path=str(tmp_path / 'run.lock'), token=token, holder={'controller': 'ci', 'pid': 1}, live_pids=None)
+    host_lock.acquire(params, warn=lambda message: None)
+    return dict(path=params['path'], token=token)
+
+
+def test_the_lock_goes_with_the_last_change_only_when_the_step_succeeded(make_host, tmp_path):
+    host = make_host('installed', addon='3.1.1')
+    lock = take_lock(tmp_path, 'run-1')
+    result = run_module(odoo_module, args(host, state='latest', databases=['shop1', 'shop2'], release_lock=lock),
+                        check_mode=True)
+    assert actions(result) == [('shop1', 'would_upgrade'), ('shop2', 'would_upgrade')]
+    assert result['lock_released'] is False and os.path.exists(lock['path'])
+    # another run's token removes nothing
+    result = run_module(odoo_module, args(host, state='latest', databases=['shop1'], release_lock=dict(lock, token='x')))
+    assert actions(result) == [('shop1', 'upgrade')]
+    assert result['lock_released'] is False and os.path.exists(lock['path'])
+    result = run_module(odoo_module, args(host, state='latest', databases=['shop2'], release_lock=lock))
+    assert actions(result) == [('shop2', 'upgrade')]
+    assert result['lock_released'] is True and not os.path.exists(lock['path'])
+
+    # a failed step keeps the lock: the run's rescue (restores, rollback) still changes the host under it
+    host = make_host('template')
+    lock = take_lock(tmp_path, 'run-2')
+    result = run_module(odoo_module, args(host, databases=['shop1', 'shop3'], release_lock=lock), fails=True)
+    assert actions(result) == [('shop1', 'install'), ('shop3', 'failed')]
+    assert result['lock_released'] is False and os.path.exists(lock['path'])
 
 
 _CARDS = '''
