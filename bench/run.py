@@ -80,6 +80,9 @@ ODOO_LOG = '/var/log/odoo/odoo-server.log'
 # The stand-in's own counter: one line per registry load, "<time> pid=… db=… kind=shell|cli|server ok|failed"
 # (tests/odoo_standin/README.md). On real Odoo each load costs seconds.
 LOAD_LOG = '/var/lib/odoo-standin/registry-loads.log'
+# Before each timed run: wait (SETTLE_LIMIT seconds at most) until the CPUs were idle this share of one second
+SETTLE_IDLE = 0.8
+SETTLE_LIMIT = 60
 # What the stand-in (as Odoo) logs once per start of the HTTP service (odoo/service/server.py).
 STARTUP_LINE = 'HTTP service (werkzeug) running on'
 SNAPSHOT = '/var/tmp/bench-baseline.tar'
@@ -401,6 +404,28 @@ def load():
         return float(handle.read().split()[0])
 
 
+def cpu_times():
+    """(idle, total) jiffies of every CPU together (/proc/stat; iowait counts as idle)."""
+    with open('/proc/stat') as handle:
+        values = [int(value) for value in handle.readline().split()[1:]]
+    return values[3] + values[4], sum(values)
+
+
+def settle(limit=SETTLE_LIMIT, window=1.0):
+    """Wait until the machine is quiet - a ``window`` in which the CPUs were idle SETTLE_IDLE of the time - or
+    ``limit`` seconds have gone: what a restore or the previous run left running (PostgreSQL's and Odoo's start, the
+    kernel writing the restored files back) must not be counted in the next run. Returns (seconds waited, idle share
+    of the last window)."""
+    began = time.monotonic()
+    while True:
+        idle, total = cpu_times()
+        time.sleep(window)
+        idle2, total2 = cpu_times()
+        share = (idle2 - idle) / float(max(1, total2 - total))
+        if share >= SETTLE_IDLE or time.monotonic() - began >= limit:
+            return round(time.monotonic() - began, 1), round(share, 2)
+
+
 def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False, forks=None, extra=(), report=False):
     """One timed ansible-playbook run on ``names``, with restarts counted and (``poll``) HTTP polled; with ``report``,
     the run report is written and each database's backup seconds taken from it."""
@@ -408,6 +433,7 @@ def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False,
     report_dir = os.path.join(BUILD, 'reports', label) if report else None
     if report_dir:
         extra = list(extra) + ['-e', 'report_dir=' + report_dir]
+    settled_s, idle_before = settle()
     before = counters(names)
     pollers = [Poller(name, addresses[name]) for name in names] if poll else []
     for poller in pollers:
@@ -430,6 +456,8 @@ def timed_run(runner, kind, n, round_no, names, addresses, playbook, poll=False,
         'recap': recap(text),
         'slowest_tasks': slowest_tasks(text),
         'load_1min_before': load_before,
+        'settle_s': settled_s,
+        'cpu_idle_before': idle_before,
         'log': os.path.relpath(os.path.join(LOGS, label + '.log'), ROOT),
     }
     if report:
@@ -789,6 +817,12 @@ def render(results):
     def loads(n):
         return ' / '.join('%.1f' % first(kind, n)['load_1min_before'] for kind in ('upgrade_floor', 'upgrade', 'noop', 'floor'))
 
+    def idle(n):
+        runs = [first(kind, n) for kind in ('upgrade_floor', 'upgrade', 'noop', 'floor')]
+        if any('cpu_idle_before' not in run for run in runs):
+            return 'n/a'
+        return ' / '.join('%d %% (%.0f s)' % (100 * run['cpu_idle_before'], run['settle_s']) for run in runs)
+
     lines = [
         BEGIN_MARK,
         '',
@@ -820,6 +854,8 @@ def render(results):
         row('tasks per host (ok / skipped): upgrade floor', [tasks('upgrade_floor', n) for n in sizes]),
         row('tasks per host (ok / skipped): upgrade', [tasks('upgrade', n) for n in sizes]),
         row('load average (1 min) before: upgrade floor / upgrade / no-op / floor', [loads(n) for n in sizes]),
+        row('CPU idle in the second before (wait to settle): upgrade floor / upgrade / no-op / floor',
+            [idle(n) for n in sizes]),
         '',
         '| figure | value |',
         '|---|---:|',
