@@ -27,7 +27,8 @@ import binascii
 import hashlib
 import os
 
-from ansible_collections.systempay.odoo.plugins.module_utils import generations, ipn, provider, transport
+from ansible_collections.systempay.odoo.plugins.module_utils import generations, provider, transport
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_shops
 
 # The attributes of fields_get the provider step compares with (payment_provider reads the same).
 FIELD_ATTRIBUTES = ['type', 'relation', 'selection', 'readonly']
@@ -171,7 +172,7 @@ def read_params(series, brand, salt):
         pv = {'model': facts['model'], 'xmlid': facts['xmlid'], 'xmlid_installments': facts['xmlid_installments'],
               'type_field': facts['type_field'], 'brand': brand,
               'fields': sorted(fields), 'secret_fields': secret_fields, 'attributes': FIELD_ATTRIBUTES,
-              'notify_field': ipn.notify_field(brand), 'relations': relations,
+              'notify_field': ipn_shops.notify_field(brand), 'relations': relations,
               'methods_domain': methods_domain(brand), 'methods_fields': METHOD_FIELDS}
     return {'modules': module_names(brand), 'params': list(PARAMS), 'provider': pv, 'salt': salt, 'rounds': ROUNDS}
 
@@ -253,6 +254,7 @@ def shops_from_facts(facts, brand, requested):
     module = 'payment_%s' % brand
     if not all(usable(states.get(db), [module]) for db in names):
         return None
-    databases = [ipn.shop_from_state(states[db], db, brand) for db in names]
-    return dict(databases=databases, host_facts=ipn.host_facts(facts['series'], listed, facts.get('dbfilter'),
-                                                               facts.get('db_name'), databases, incompatible, names))
+    databases = [ipn_shops.shop_from_state(states[db], db, brand) for db in names]
+    shops = ipn_shops.host_facts(facts['series'], listed, facts.get('dbfilter'), facts.get('db_name'), databases,
+                                 incompatible, names)
+    return dict(databases=databases, host_facts=shops)

@@ -462,7 +462,10 @@ ok:
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import ipn
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_http
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_notify
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_shops
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_verdicts
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
@@ -479,8 +482,8 @@ def argument_spec():
             url=dict(type='str', required=True),
             brand=dict(type='str'),
             key=dict(type='str', no_log=True),
-            algo=dict(type='str', choices=list(ipn.ALGORITHMS)),
-            mode=dict(type='str', choices=list(ipn.MODES)),
+            algo=dict(type='str', choices=list(ipn_notify.ALGORITHMS)),
+            mode=dict(type='str', choices=list(ipn_notify.MODES)),
             site_id=dict(type='str'),
             signed=dict(type='bool'),
             expect_generation=dict(type='str'),
@@ -489,12 +492,12 @@ def argument_spec():
             web_base_url=dict(type='str'),
         )),
         brand=dict(type='str', default='systempay'),
-        timeout=dict(type='int', default=ipn.DEFAULT_TIMEOUT),
+        timeout=dict(type='int', default=ipn_notify.DEFAULT_TIMEOUT),
         methods=dict(type='list', elements='str', choices=['POST', 'GET'], default=['POST', 'GET']),
         signed=dict(type='bool'),
         key=dict(type='str', no_log=True),
-        algo=dict(type='str', choices=list(ipn.ALGORITHMS), default='HMAC-SHA-256'),
-        mode=dict(type='str', choices=list(ipn.MODES), default='TEST'),
+        algo=dict(type='str', choices=list(ipn_notify.ALGORITHMS), default='HMAC-SHA-256'),
+        mode=dict(type='str', choices=list(ipn_notify.MODES), default='TEST'),
         site_id=dict(type='str', default='00000000'),
         expect_generation=dict(type='str'),
         host_facts=dict(type='dict'),
@@ -502,7 +505,7 @@ def argument_spec():
         web_base_url=dict(type='str'),
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path'),
-        concurrency=dict(type='int', default=ipn.DEFAULT_CONCURRENCY),
+        concurrency=dict(type='int', default=ipn_http.DEFAULT_CONCURRENCY),
         fail_on_error=dict(type='bool', default=True),
         odoo=dict(type='dict', options=odoo_spec(), required_if=transport.COMMON_REQUIRED_IF),
     )
@@ -531,15 +534,15 @@ def read_host(module):
         # the gather stage's read of that database, when no step changed it since (playbooks/site.yml)
         state = host.state(db, ['payment_%s' % brand])
         if state is not None:
-            databases.append(ipn.shop_from_state(state, db, brand))
+            databases.append(ipn_shops.shop_from_state(state, db, brand))
             continue
         try:
-            databases.append(ipn.read_shop(odoo, db, brand, host.series))
+            databases.append(ipn_shops.read_shop(odoo, db, brand, host.series))
         except transport.TransportError as exc:
             module.fail_json(msg=transport.mask('Cannot read the shop of database %s: %s' % (db, to_native(exc)),
                                                 secrets), databases=databases)
-    return databases, ipn.host_facts(host.series, listed, host.option('dbfilter'), host.option('db_name'), databases,
-                                     incompatible, names)
+    return databases, ipn_shops.host_facts(host.series, listed, host.option('dbfilter'), host.option('db_name'),
+                                           databases, incompatible, names)
 
 
 def shops_of(params):
@@ -556,15 +559,15 @@ def shops_of(params):
 
 
 def check(shop):
-    """Refuse, before any request, what cannot be probed (raises ipn.IpnError)."""
-    where = ipn.target(shop['url'], shop['brand'])
+    """Refuse, before any request, what cannot be probed (raises ipn_notify.IpnError)."""
+    where = ipn_notify.target(shop['url'], shop['brand'])
     if shop['signed'] and not shop['key']:
-        raise ipn.IpnError('Cannot sign the test notification for %s: give key (the shop\'s test or production key)'
-                           % where['url'])
-    ipn.addon_family(shop['expect_generation'] or (shop['host_facts'] or {}).get('series'))
+        raise ipn_notify.IpnError('Cannot sign the test notification for %s: give key (the shop\'s test or '
+                                  'production key)' % where['url'])
+    ipn_notify.addon_family(shop['expect_generation'] or (shop['host_facts'] or {}).get('series'))
     for name in ('expected_notify_url', 'web_base_url'):
-        if shop[name] and not ipn.is_full_url(shop[name]):
-            raise ipn.IpnError('Cannot compare with %s %r: not a full URL' % (name, shop[name]))
+        if shop[name] and not ipn_notify.is_full_url(shop[name]):
+            raise ipn_notify.IpnError('Cannot compare with %s %r: not a full URL' % (name, shop[name]))
 
 
 def main():
@@ -583,25 +586,25 @@ def main():
     for shop in shops:
         try:
             check(shop)
-        except ipn.IpnError as exc:
+        except ipn_notify.IpnError as exc:
             module.fail_json(msg=to_native(exc))
     databases, facts = read_host(module) if params['odoo'] else ([], None)
     if facts is not None:
         shop_facts = facts
         try:
-            ipn.addon_family(facts['series'])
-        except ipn.IpnError:    # a series the generation table does not know: probe without it
+            ipn_notify.addon_family(facts['series'])
+        except ipn_notify.IpnError:    # a series the generation table does not know: probe without it
             shop_facts = dict(facts, series=None)
         for shop in shops:
             shop['host_facts'] = shop['host_facts'] or shop_facts
-    probes = ipn.probe_many(shops, params['concurrency'], timeout=params['timeout'], methods=params['methods'],
-                            validate_certs=params['validate_certs'], ca_path=params['ca_path'])
+    probes = ipn_http.probe_many(shops, params['concurrency'], timeout=params['timeout'], methods=params['methods'],
+                                 validate_certs=params['validate_certs'], ca_path=params['ca_path'])
     failing = [entry for entry in probes if not entry['ok']]
     result = dict(changed=False, probes=probes, failed_count=len(failing), ok=not failing, databases=databases,
                   host_facts=facts)
     if failing and params['fail_on_error']:
         module.fail_json(msg='Cannot receive payment notifications at %d of %d shops: %s'
-                         % (len(failing), len(probes), ' | '.join(ipn.summary(probes))), **result)
+                         % (len(failing), len(probes), ' | '.join(ipn_verdicts.summary(probes))), **result)
     module.exit_json(**result)
 
 

@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the systempay.odoo collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""module_utils/ipn.py without a network: what is sent (URL, form, signature) and the classifier on synthetic answers.
+"""The IPN probe's module_utils without a network: what is sent (``ipn_notify``: URL, form, signature), the classifier
+(``ipn_verdicts``) on synthetic answers, and the shops as a database gives them (``ipn_shops``).
 
 The signature is checked against the fixture addon's own implementation (``tests/fixtures/addons/src/common/
-helpers/signature.py``, written independently from ground truth section 5), not against ipn.py itself. Answers of
+helpers/signature.py``, written independently from ground truth section 5), not against ipn_notify.py itself. Answers of
 real Odoo 16 (ground-truth-data/odoo16-http-observations.json) are replayed through the classifier when the shared
 file is there.
 """
@@ -19,7 +20,10 @@ import os
 
 import pytest
 
-from ansible_collections.systempay.odoo.plugins.module_utils import ipn
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_notify
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_shops
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_verdicts
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 FIXTURE_SIGNATURE = os.path.join(ROOT, 'tests', 'fixtures', 'addons', 'src', 'common', 'helpers', 'signature.py')
@@ -39,7 +43,7 @@ def failure(error, phase='connect', detail='x'):
 
 
 def ctx(generation=None, facts=None, host='shop1.example.com', **more):
-    line, family = ipn.addon_family(generation)
+    line, family = ipn_notify.addon_family(generation)
     base = dict(brand='systempay', probe_url='https://%s%s' % (host, ROUTE), host=host, port=443, path_route=ROUTE,
                 timeout=35, family=family, line=line, signed=False, facts=facts or {}, db_param=False)
     base.update(more)
@@ -51,7 +55,7 @@ GET_405_15 = answer(405, 'Method Not Allowed', method='GET', allow='POST')
 
 
 def verdict(post, get=None, **kwargs):
-    return ipn.classify(post, get, ctx(**kwargs))
+    return ipn_verdicts.classify(post, get, ctx(**kwargs))
 
 
 # -- what is sent ---------------------------------------------------------------------------------
@@ -66,12 +70,12 @@ def verdict(post, get=None, **kwargs):
     ('http://[::1]:8069', 'http://[::1]:8069' + ROUTE, False),
 ])
 def test_target(given, probed, ipn_given):
-    where = ipn.target(given)
+    where = ipn_notify.target(given)
     assert (where['probe_url'], where['ipn_given']) == (probed, ipn_given)
 
 
 def test_target_parts_and_credentials():
-    where = ipn.target('https://admin:s3cret@shop1.example.com', brand='payzen')
+    where = ipn_notify.target('https://admin:s3cret@shop1.example.com', brand='payzen')
     assert where['url'] == 'https://admin:********@shop1.example.com'
     assert where['probe_url'] == 'https://shop1.example.com/payment/payzen/ipn'
     assert (where['host'], where['port'], where['path'], where['credentials']) == \
@@ -80,13 +84,13 @@ def test_target_parts_and_credentials():
 
 @pytest.mark.parametrize('given', ['shop1.example.com', 'ftp://shop1.example.com', '', 'https://', 'http://h:99999'])
 def test_target_refuses_what_is_not_a_url(given):
-    with pytest.raises(ipn.IpnError):
-        ipn.target(given)
+    with pytest.raises(ipn_notify.IpnError):
+        ipn_notify.target(given)
 
 
 def test_brand_is_checked():
-    with pytest.raises(ipn.IpnError, match='lower-case'):
-        ipn.route('Sys Tempay')
+    with pytest.raises(ipn_notify.IpnError, match='lower-case'):
+        ipn_notify.route('Sys Tempay')
 
 
 def _fixture_signature():
@@ -98,8 +102,8 @@ def _fixture_signature():
 
 @pytest.mark.parametrize('algo', ['SHA-1', 'HMAC-SHA-256', 'SHA-256'])
 def test_signature_matches_the_fixture_addons_independent_check(algo):
-    fields = ipn.notification('systempay-probe-0123', site_id='12345678', mode='TEST', key='1111111111111111',
-                              algo=algo, now=0)
+    fields = ipn_notify.notification('systempay-probe-0123', site_id='12345678', mode='TEST', key='1111111111111111',
+                                     algo=algo, now=0)
     fixture = _fixture_signature()
     assert fixture.matches(fields, '1111111111111111', 'SHA-1' if algo == 'SHA-1' else 'SHA-256')
     assert not fixture.matches(fields, '2222222222222222', 'SHA-1' if algo == 'SHA-1' else 'SHA-256')
@@ -107,27 +111,27 @@ def test_signature_matches_the_fixture_addons_independent_check(algo):
 
 def test_signature_rule_by_hand():
     fields = {'vads_b': '2', 'vads_a': '1', 'other': 'x'}
-    assert ipn.signed_text(fields, 'K') == '1+2+K'
+    assert ipn_notify.signed_text(fields, 'K') == '1+2+K'
     # Vectors made with coreutils and openssl: printf '1+2+K' | sha1sum; ... | openssl dgst -sha256 -hmac K -binary | base64
-    assert ipn.sign(fields, 'K', 'SHA-1') == '3613b63fea1e99fbf3f4071a34bae3d36addb307'
-    assert ipn.sign(fields, 'K', 'HMAC-SHA-256') == 'E7euUoSFAihZuPzsLMZUByZDHuI+wcRtE6UzEKuMn1g='
-    with pytest.raises(ipn.IpnError):
-        ipn.sign(fields, 'K', 'MD5')
+    assert ipn_notify.sign(fields, 'K', 'SHA-1') == '3613b63fea1e99fbf3f4071a34bae3d36addb307'
+    assert ipn_notify.sign(fields, 'K', 'HMAC-SHA-256') == 'E7euUoSFAihZuPzsLMZUByZDHuI+wcRtE6UzEKuMn1g='
+    with pytest.raises(ipn_notify.IpnError):
+        ipn_notify.sign(fields, 'K', 'MD5')
 
 
 def test_notification_fields():
-    fields = ipn.notification('systempay-probe-ab', now=0)
+    fields = ipn_notify.notification('systempay-probe-ab', now=0)
     assert fields == {'vads_site_id': '00000000', 'vads_ctx_mode': 'TEST', 'vads_trans_status': 'ABANDONED',
                       'vads_order_id': 'systempay-probe-ab', 'vads_trans_id': fields['vads_trans_id'],
                       'vads_amount': '100', 'vads_currency': '978', 'vads_trans_date': '19700101000000'}
     assert len(fields['vads_trans_id']) == 6 and int(fields['vads_trans_id']) < 900000
-    assert 'signature' in ipn.notification('r', key='k')
-    with pytest.raises(ipn.IpnError):
-        ipn.notification('r', mode='INTEGRATION')
+    assert 'signature' in ipn_notify.notification('r', key='k')
+    with pytest.raises(ipn_notify.IpnError):
+        ipn_notify.notification('r', mode='INTEGRATION')
 
 
 def test_probe_references_are_unique_and_cannot_be_an_order():
-    refs = set(ipn.probe_reference() for dummy in range(100))
+    refs = set(ipn_notify.probe_reference() for dummy in range(100))
     assert len(refs) == 100 and all(ref.startswith('systempay-probe-') and len(ref) == 40 for ref in refs)
 
 
@@ -139,13 +143,13 @@ def test_probe_references_are_unique_and_cannot_be_an_order():
     ('4', ('4', 'payment.provider')),
 ])
 def test_addon_family_from_the_generation_table(generation, expected):
-    assert ipn.addon_family(generation) == expected
+    assert ipn_notify.addon_family(generation) == expected
 
 
 @pytest.mark.parametrize('generation', ['9.0', '20.0', '5.0.1', 'sixteen'])
 def test_addon_family_refuses_unknown_generations(generation):
-    with pytest.raises(ipn.IpnError, match='expect_generation'):
-        ipn.addon_family(generation)
+    with pytest.raises(ipn_notify.IpnError, match='expect_generation'):
+        ipn_notify.addon_family(generation)
 
 
 # -- database selection (Odoo 16 http.db_filter) ----------------------------------------------------
@@ -160,7 +164,7 @@ def test_addon_family_refuses_unknown_generations(generation):
     (dict(databases=2), 'x', None, 'none'),
 ])
 def test_databases_for(facts, host, selected, how):
-    dummy, got, rule = ipn.databases_for(facts, host)
+    dummy, got, rule = ipn_verdicts.databases_for(facts, host)
     assert (got, rule) == (selected, how)
 
 
@@ -321,23 +325,23 @@ def test_slow_answer_beyond_the_ceiling_is_a_timeout():
 
 
 def test_every_verdict_is_known():
-    assert set(ipn.VERDICTS) >= set(['OK', 'REDIRECT', 'REDIRECT_303', 'NOT_FOUND', 'METHOD_NOT_ALLOWED',
-                                     'AUTH_REQUIRED', 'MAINTENANCE', 'SERVER_ERROR', 'TLS', 'TIMEOUT',
-                                     'CONNECTION_REFUSED', 'DNS'])
+    assert set(ipn_verdicts.VERDICTS) >= set(['OK', 'REDIRECT', 'REDIRECT_303', 'NOT_FOUND', 'METHOD_NOT_ALLOWED',
+                                              'AUTH_REQUIRED', 'MAINTENANCE', 'SERVER_ERROR', 'TLS', 'TIMEOUT',
+                                              'CONNECTION_REFUSED', 'DNS'])
 
 
 # -- comparisons ----------------------------------------------------------------------------------
 def test_compare_with_stored_url_and_web_base_url():
-    stored, base, notes = ipn.compare(URL, 'http://localhost:8069' + ROUTE, 'https://shop1.example.com/')
+    stored, base, notes = ipn_verdicts.compare(URL, 'http://localhost:8069' + ROUTE, 'https://shop1.example.com/')
     assert (stored, base) == (False, True) and 'fixed at install from web.base.url' in notes[0]
-    stored, base, notes = ipn.compare(URL, 'HTTPS://shop1.example.com:443' + ROUTE, 'http://shop1.example.com')
+    stored, base, notes = ipn_verdicts.compare(URL, 'HTTPS://shop1.example.com:443' + ROUTE, 'http://shop1.example.com')
     assert (stored, base) == (True, False) and 'web.base.url is http://shop1.example.com' in notes[0]
-    assert ipn.compare(URL) == (None, None, [])
+    assert ipn_verdicts.compare(URL) == (None, None, [])
 
 
 def test_summary_lists_failing_shops_only():
     probes = [dict(probe_url='a', verdict='OK', ok=True, fix='x'), dict(probe_url='b', verdict='DNS', ok=False, fix='y')]
-    assert ipn.summary(probes) == ['b: DNS: y']
+    assert ipn_verdicts.summary(probes) == ['b: DNS: y']
 
 
 # -- real Odoo 16 answers (ground truth data) -----------------------------------------------------------
@@ -368,7 +372,7 @@ def test_real_odoo16_answers_replayed():
     ('https://shop.example.com', False), ('http://10.89.0.7:8080', False), ('https://localhost.example.com', False),
 ])
 def test_local_urls_are_the_machine_itself(url, local):
-    assert ipn.is_local_url(url) is local
+    assert ipn_verdicts.is_local_url(url) is local
 
 
 @pytest.mark.parametrize('url, reachable, said', [
@@ -384,7 +388,7 @@ def test_local_urls_are_the_machine_itself(url, local):
     ('https://93.184.215.14', None, []),
 ])
 def test_what_the_address_alone_says_of_the_platform_s_reach(url, reachable, said):
-    got, notes = ipn.platform_reach(url)
+    got, notes = ipn_verdicts.platform_reach(url)
     assert got is reachable
     assert len(notes) == len(said)
     for note, start in zip(notes, said):
@@ -395,11 +399,11 @@ def test_what_the_address_alone_says_of_the_platform_s_reach(url, reachable, sai
 
 def test_served_database_follows_dbfilter():
     facts = dict(databases=['shop1', 'shop2'], dbfilter='^%d$')
-    assert ipn.served_database(facts, 'shop2.example.com') == 'shop2'
-    assert ipn.served_database(facts, 'www.shop1.example.com') == 'shop1'
-    assert ipn.served_database(dict(databases=['shop1', 'shop2'], dbfilter=''), 'shop1.example.com') is None
-    assert ipn.served_database(dict(databases=['shop1']), 'anything') == 'shop1'
-    assert ipn.served_database({}, 'anything') is None
+    assert ipn_verdicts.served_database(facts, 'shop2.example.com') == 'shop2'
+    assert ipn_verdicts.served_database(facts, 'www.shop1.example.com') == 'shop1'
+    assert ipn_verdicts.served_database(dict(databases=['shop1', 'shop2'], dbfilter=''), 'shop1.example.com') is None
+    assert ipn_verdicts.served_database(dict(databases=['shop1']), 'anything') == 'shop1'
+    assert ipn_verdicts.served_database({}, 'anything') is None
 
 
 class FakeOdoo(object):
@@ -419,8 +423,8 @@ class FakeOdoo(object):
             elif call['model'] == 'ir.module.module':
                 results.append([dict(id=7, state='installed' if self.installed else 'uninstalled')])
             elif not self.installed:
-                raise ipn.transport.TransportError('payment.provider.search_read failed in database %s: ValueError: '
-                                                   'Invalid field' % db, 'odoo')
+                raise transport.TransportError('payment.provider.search_read failed in database %s: ValueError: '
+                                               'Invalid field' % db, 'odoo')
             else:
                 assert call['args'] == [[['code', '=', 'systempay']]] or call['args'] == [[('code', '=', 'systempay')]]
                 results.append([dict(id=1, systempay_notify_url='https://%s.example.com/payment/systempay/ipn' % db)])
@@ -429,12 +433,12 @@ class FakeOdoo(object):
 
 def test_read_shop_in_one_batch_and_again_without_the_addon_field():
     odoo = FakeOdoo(installed=True)
-    assert ipn.read_shop(odoo, 'shop1', series='16.0') == dict(
+    assert ipn_shops.read_shop(odoo, 'shop1', series='16.0') == dict(
         name='shop1', web_base_url='https://shop1.example.com', local=False, module_state='installed',
         installed=True, notify_url='https://shop1.example.com/payment/systempay/ipn')
     assert odoo.batches == [['ir.config_parameter.get_param', 'ir.module.module.search_read',
                              'payment.provider.search_read']]
     bare = FakeOdoo(installed=False)
-    entry = ipn.read_shop(bare, 'shop2', series='16.0')
+    entry = ipn_shops.read_shop(bare, 'shop2', series='16.0')
     assert entry['installed'] is False and entry['notify_url'] is None and entry['module_state'] == 'uninstalled'
     assert len(bare.batches) == 2 and len(bare.batches[1]) == 2

@@ -36,7 +36,8 @@ except ImportError:  # pragma: no cover - Python 2 is not a target
     pytest.skip('Python 3 only', allow_module_level=True)
 
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
-from ansible_collections.systempay.odoo.plugins.module_utils import ipn
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_http
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_notify
 from ansible_collections.systempay.odoo.plugins.modules import ipn_probe
 from ansible_collections.systempay.odoo.plugins.filter.shops_from_facts import shops_from_facts
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
@@ -228,13 +229,13 @@ def test_clean_route_is_ok_and_the_request_is_the_platforms(web):
     assert entry['notify_url'] == web.base + '/clean' + ROUTE
     assert entry['answer'] == 'Bad request received.' and entry['signed'] is True
     post, get = web.requests
-    assert (post['method'], post['path'], post['content_type']) == ('POST', '/clean' + ROUTE, ipn.FORM_TYPE)
+    assert (post['method'], post['path'], post['content_type']) == ('POST', '/clean' + ROUTE, ipn_http.FORM_TYPE)
     assert get['method'] == 'GET'
     form = post['form']
     assert form['vads_order_id'] == entry['order_ref'] and entry['order_ref'].startswith('systempay-probe-')
     assert set(form) == set(['vads_site_id', 'vads_ctx_mode', 'vads_trans_status', 'vads_order_id', 'vads_trans_id',
                              'vads_amount', 'vads_currency', 'vads_trans_date', 'signature'])
-    assert form['signature'] == ipn.sign(form, KEY, 'SHA-1')      # the rule itself is checked in test_ipn.py
+    assert form['signature'] == ipn_notify.sign(form, KEY, 'SHA-1')      # the rule itself is checked in test_ipn.py
     assert KEY not in json.dumps(result)
 
 

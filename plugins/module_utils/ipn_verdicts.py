@@ -2,80 +2,44 @@
 # Copyright: Contributors to the systempay.odoo collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Call a shop's notification (IPN) URL the way the payment platform does, and say what to fix.
-
-Used by the ``ipn_probe`` module; no AnsibleModule here. Three layers:
-
-* :func:`target` and :func:`notification` build what is sent: the URL to probe
-  (a shop URL gets ``/payment/<brand>/ipn``) and a form of ``vads_*`` fields for an
-  order reference that cannot exist, optionally signed (:func:`sign`);
-* :func:`send` makes one HTTP request with the standard library only (never
-  following a redirect: the platform does not, so the probe must see the 30x
-  itself) and returns what came back, or which step failed (DNS, TCP, TLS, answer);
-* :func:`classify` is a pure function from those answers (plus the addon line and
-  the host facts when known) to one verdict with a ``reason`` and a ``fix`` a
-  shop owner can act on. :func:`probe` and :func:`probe_many` glue them together.
+"""The verdict of a probe of a shop's notification (IPN) URL, and what to fix: :func:`classify` is a pure function
+from the answers ``ipn_http.send`` got (plus the addon line and the host facts when known) to one verdict with a
+``reason`` and a ``fix`` a shop owner can act on; :func:`platform_reach` and :func:`compare` add what the address
+and the shop's own values say. No network here.
 
 Facts relied on (``odoo-ground-truth.md`` sections 5-7, vendor guide sections 3 and 7):
 
-* the platform POSTs a form (``application/x-www-form-urlencoded``) to the URL
-  declared in its Back Office, does not follow 301/302/307/308, calls again with
-  GET after a 303, waits about 35 s, reports TLS handshake failures;
-* Odoo's route ``/payment/<brand>/ipn`` accepts POST only: GET answers 405 on
-  every generation (``Allow: OPTIONS, POST`` on 16, ``Allow: POST`` on 15);
-* addons of the ``payment.provider`` family (3.x, 4.x; Odoo 16+) answer 200
-  ``Bad request received.`` to any notification they cannot match (good or bad
-  signature); those of the ``payment.acquirer`` family (1.x, 2.x; Odoo 15 and
-  older) raise on it, and Odoo answers 500;
-* several databases and no ``dbfilter``/``db_name``: every addon route answers
-  404 (``?db=`` does not help); ``dbfilter`` is matched as Odoo 16's
-  ``http.db_filter`` does (``%h`` host, ``%d`` its first label, ``www.`` dropped);
-* signature: values of the ``vads_*`` fields sorted by name, joined with ``+``,
-  then ``+`` and the key; SHA-1 gives a hex digest, HMAC-SHA-256 the base64 of
-  HMAC(key, that text).
-"""
+* the platform does not follow 301/302/307/308, calls again with GET after a 303, waits about 35 s, reports TLS
+  handshake failures;
+* Odoo's route ``/payment/<brand>/ipn`` accepts POST only: GET answers 405 on every generation
+  (``Allow: OPTIONS, POST`` on 16, ``Allow: POST`` on 15);
+* addons of the ``payment.provider`` family (3.x, 4.x; Odoo 16+) answer 200 ``Bad request received.`` to any
+  notification they cannot match (good or bad signature); those of the ``payment.acquirer`` family (1.x, 2.x;
+  Odoo 15 and older) raise on it, and Odoo answers 500;
+* several databases and no ``dbfilter``/``db_name``: every addon route answers 404 (``?db=`` does not help);
+  ``dbfilter`` is matched as Odoo 16's ``http.db_filter`` does (``%h`` host, ``%d`` its first label, ``www.``
+  dropped)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import binascii
-import concurrent.futures
-import errno
-import hashlib
-import hmac
 import ipaddress
-import os
 import re
-import socket
-import ssl
-import time
 
 try:
-    import http.client as http_client
-    from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+    from urllib.parse import urljoin, urlsplit, urlunsplit
 except ImportError:  # pragma: no cover - Python 2 is not a target
-    import httplib as http_client  # type: ignore
-    from urllib import urlencode  # type: ignore
     from urlparse import urljoin, urlsplit, urlunsplit  # type: ignore
 
-from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
-from ansible_collections.systempay.odoo.plugins.module_utils import generations
-from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils.ipn_notify import DEFAULT_TIMEOUT, is_full_url, route, same_url
 
-DEFAULT_TIMEOUT = 35          # the platform's ceiling ("server unavailable" after it)
-DEFAULT_CONCURRENCY = 16
-MAX_REDIRECT_CHECKS = 3       # Location targets probed to check the URL we tell the owner to declare
-BODY_LIMIT = 64 * 1024        # bytes of an answer read (the addon's answers are one line)
 EXCERPT = 200                 # characters of an answer returned
-USER_AGENT = 'systempay.odoo ipn_probe (notification URL check)'
-FORM_TYPE = 'application/x-www-form-urlencoded'
+
 
 VERDICTS = ('OK', 'REDIRECT', 'REDIRECT_303', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'AUTH_REQUIRED', 'MAINTENANCE',
             'SERVER_ERROR', 'TLS', 'TIMEOUT', 'CONNECTION_REFUSED', 'DNS', 'UNEXPECTED')
-ALGORITHMS = ('SHA-1', 'HMAC-SHA-256', 'SHA-256')     # SHA-256 is how Odoo stores HMAC-SHA-256
-MODES = ('TEST', 'PRODUCTION')
+
 
 # What the payment addon answers (ground truth 5 and 7, the vendor's controllers).
 ANSWER_UNMATCHED = 'Bad request received.'
@@ -88,258 +52,16 @@ ADDON_ANSWERS = (
 FAMILY_RAISES = 'payment.acquirer'     # addon lines made for it answer 500 to what they cannot match
 FAMILY_ANSWERS = 'payment.provider'    # ... and these 200 "Bad request received."
 
+
 BACK_OFFICE = ('in the payment platform\'s Back Office (Settings > Notification rules, in French "Paramétrage > Règles '
                'de notifications"; rule "URL de notification à la fin du paiement"; fields "URL à appeler en mode '
                'TEST" and "URL à appeler en mode PRODUCTION")')
 REDIRECT_CODES = (301, 302, 307, 308)
 
+
 _WWW_AUTH_RE = re.compile(r'^\s*(?P<scheme>[A-Za-z-]+)(?:.*?realm="(?P<realm>[^"]*)")?')
 _SPACES_RE = re.compile(r'\s+')
 _TAGS_RE = re.compile(r'<[^>]+>')
-
-
-class IpnError(ValueError):
-    """An input that cannot be probed; the message names what to change."""
-
-
-# -- what is sent -------------------------------------------------------------------
-def route(brand):
-    """``/payment/<brand>/ipn``, the addon's notification route."""
-    try:
-        vendor_archive.module_for_brand(brand)
-    except vendor_archive.AddonError as exc:
-        raise IpnError(str(exc))
-    return '/payment/%s/ipn' % brand
-
-
-def display_url(url):
-    """``url`` with the password of a ``user:password@`` part masked."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(':%s@' % parts.password, ':%s@' % transport.MASK, 1)
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def target(url, brand='systempay'):
-    """Where to send the probe for ``url`` (a shop URL, or the full notification URL).
-
-    Returns a dict: ``url`` (as given, password masked), ``probe_url`` (the URL probed, no
-    fragment, no credentials), ``scheme``, ``host``, ``port``, ``path`` (path and query sent),
-    ``ipn_given`` (the URL already named the route). A shop URL gets the route appended to its
-    path; a full notification URL is probed exactly as given.
-    """
-    text = str(url or '').strip()
-    path_route = route(brand)
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as exc:
-        raise IpnError('Cannot probe %r: not a URL (%s)' % (display_url(text), exc))
-    if parts.scheme.lower() not in ('http', 'https') or not parts.hostname:
-        raise IpnError('Cannot probe %r: give a full http:// or https:// URL, such as https://shop.example.com'
-                       % (display_url(text),))
-    scheme = parts.scheme.lower()
-    host = parts.hostname
-    port = port or (443 if scheme == 'https' else 80)
-    path = parts.path or '/'
-    ipn_given = path.rstrip('/').endswith(path_route)
-    query = parts.query
-    if not ipn_given:
-        path = path.rstrip('/') + path_route
-        query = ''
-    default_port = 443 if scheme == 'https' else 80
-    netloc = ('[%s]' % host if ':' in host else host) + ('' if port == default_port else ':%d' % port)
-    return {
-        'url': display_url(text),
-        'probe_url': urlunsplit((scheme, netloc, path, query, '')),
-        'scheme': scheme,
-        'host': host,
-        'port': port,
-        'path': path + ('?' + query if query else ''),
-        'ipn_given': ipn_given,
-        'credentials': parts.username is not None,
-    }
-
-
-def is_full_url(text):
-    """True for an ``http(s)://host...`` URL."""
-    parts = urlsplit(str(text or '').strip())
-    return parts.scheme.lower() in ('http', 'https') and bool(parts.netloc)
-
-
-def same_url(first, second):
-    """True when two URLs name the same resource (scheme and host case, default port, trailing slash ignored)."""
-    def norm(url):
-        parts = urlsplit(str(url or '').strip())
-        scheme = parts.scheme.lower()
-        try:
-            port = parts.port or (443 if scheme == 'https' else 80)
-        except ValueError:
-            return str(url)
-        return (scheme, (parts.hostname or '').lower(), port, parts.path.rstrip('/') or '/', parts.query)
-    return norm(first) == norm(second)
-
-
-def signed_text(fields, key):
-    """The text the platform signs: ``vads_*`` values sorted by field name, joined with ``+``, then ``+key``."""
-    return '+'.join([str(fields[name]) for name in sorted(fields) if name.startswith('vads_')] + [key or ''])
-
-
-def sign(fields, key, algo):
-    """The ``signature`` field of ``fields``: SHA-1 hex digest, or base64 of HMAC-SHA-256 keyed with ``key``."""
-    message = signed_text(fields, key).encode('utf-8')
-    if algo == 'SHA-1':
-        return hashlib.sha1(message).hexdigest()
-    if algo in ('HMAC-SHA-256', 'SHA-256'):
-        digest = hmac.new((key or '').encode('utf-8'), message, hashlib.sha256).digest()
-        return base64.b64encode(digest).decode('ascii')
-    raise IpnError('Cannot sign with %r: use one of %s' % (algo, ', '.join(ALGORITHMS)))
-
-
-def probe_reference(brand='systempay'):
-    """An order reference no shop can have: ``<brand>-probe-<24 random hex digits>``."""
-    return '%s-probe-%s' % (brand, binascii.hexlify(os.urandom(12)).decode('ascii'))
-
-
-def notification(reference, site_id='00000000', mode='TEST', key=None, algo='HMAC-SHA-256', now=None):
-    """The form of a payment notification for ``reference``, signed when ``key`` is given.
-
-    Only the fields the addon reads to find and check a notification, as the platform names
-    them: ``vads_site_id``, ``vads_ctx_mode``, ``vads_trans_status`` (``ABANDONED``: the buyer
-    left, nothing was paid), ``vads_order_id``, ``vads_trans_id``, ``vads_amount`` (in cents),
-    ``vads_currency`` (ISO 4217 numeric, 978 = EUR), ``vads_trans_date`` (UTC ``YYYYMMDDHHMMSS``),
-    plus ``signature``. ``vads_hash`` is left out: the addon does not read it.
-    """
-    if mode not in MODES:
-        raise IpnError('Cannot build a notification in mode %r: use TEST or PRODUCTION' % (mode,))
-    stamp = time.gmtime(time.time() if now is None else now)
-    fields = {
-        'vads_site_id': str(site_id),
-        'vads_ctx_mode': mode,
-        'vads_trans_status': 'ABANDONED',
-        'vads_order_id': reference,
-        'vads_trans_id': '%06d' % (int(binascii.hexlify(os.urandom(4)), 16) % 900000),
-        'vads_amount': '100',
-        'vads_currency': '978',
-        'vads_trans_date': time.strftime('%Y%m%d%H%M%S', stamp),
-    }
-    if key:
-        fields['signature'] = sign(fields, key, algo)
-    return fields
-
-
-def addon_family(generation):
-    """``(line, family)`` for an Odoo series (``'15.0'``, 16) or an addon version (``'2.0.5'``, ``'3'``).
-
-    A first number of 10 or more is an Odoo series, below 10 an addon line; the family is the
-    Odoo model that line was made for (``payment.acquirer`` or ``payment.provider``), from the
-    generation table. ``(None, None)`` when ``generation`` is empty.
-    """
-    text = str(generation if generation is not None else '').strip()
-    if not text:
-        return None, None
-    head = text.split('.', 1)[0].replace('saas~', '')
-    try:
-        if head.isdigit() and int(head) < 10:
-            line = generations.line_of_version(text)
-        else:
-            line = generations.line_for_series(text)
-    except generations.GenerationError as exc:
-        raise IpnError('Cannot use expect_generation %r: %s (give an Odoo series such as 16.0 or an addon '
-                       'version such as 3.1.1)' % (text, exc))
-    return line['line'], generations.model_facts(line['first'])['model']
-
-
-# -- one request ------------------------------------------------------------------------
-def _answer(method, **values):
-    answer = dict(method=method, status=None, phrase='', headers={}, body='', elapsed=0.0, error=None,
-                  phase=None, detail='')
-    answer.update(values)
-    return answer
-
-
-def ssl_context(validate_certs=True, ca_path=None):
-    """The TLS settings of the probe: the system's CAs (or ``ca_path``), host name checked, unless told not to."""
-    context = ssl.create_default_context(cafile=ca_path) if validate_certs else ssl.create_default_context()
-    if not validate_certs:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def send(where, method, body=None, timeout=DEFAULT_TIMEOUT, context=None):
-    """One request to ``where`` (a :func:`target` dict); never follows a redirect, never raises for the network.
-
-    Returns a dict: ``method``, ``status`` (None without an answer), ``phrase``, ``headers``
-    (lower-case names: ``location``, ``allow``, ``www-authenticate``, ``server``, ``content-type``,
-    ``retry-after`` when sent), ``body`` (text, at most :data:`BODY_LIMIT` bytes), ``elapsed``
-    (seconds) and, when no answer came, ``error`` (``dns``, ``refused``, ``unreachable``,
-    ``timeout``, ``tls``, ``closed``, ``network``) with ``phase`` (``connect``, ``tls``,
-    ``answer``) and ``detail``.
-    """
-    start = time.time()
-    host, port = where['host'], where['port']
-
-    def failed(error, phase, exc):
-        return _answer(method, error=error, phase=phase, detail=_detail(exc), elapsed=round(time.time() - start, 3))
-
-    phase = 'connect'
-    sock = None
-    try:
-        sock = socket.create_connection((host, port), timeout)
-        if where['scheme'] == 'https':
-            phase = 'tls'
-            sock = (context or ssl_context()).wrap_socket(sock, server_hostname=host)
-            conn = http_client.HTTPSConnection(host, port, timeout=timeout, context=context)
-        else:
-            conn = http_client.HTTPConnection(host, port, timeout=timeout)
-        conn.sock = sock
-        phase = 'answer'
-        headers = {'User-Agent': USER_AGENT, 'Accept': '*/*', 'Connection': 'close'}
-        payload = None
-        if body is not None:
-            payload = urlencode(sorted(body.items())).encode('ascii')
-            headers['Content-Type'] = FORM_TYPE
-        conn.request(method, where['path'], body=payload, headers=headers)
-        response = conn.getresponse()
-        raw = response.read(BODY_LIMIT)
-        kept = dict((name.lower(), value) for name, value in response.getheaders()
-                    if name.lower() in ('location', 'allow', 'www-authenticate', 'server', 'content-type',
-                                        'retry-after'))
-        return _answer(method, status=response.status, phrase=response.reason or '', headers=kept,
-                       body=raw.decode('utf-8', 'replace'), elapsed=round(time.time() - start, 3))
-    except socket.gaierror as exc:
-        return failed('dns', phase, exc)
-    except socket.timeout as exc:
-        return failed('timeout', phase, exc)
-    except ssl.SSLError as exc:
-        return failed('tls', phase, exc)
-    except ConnectionRefusedError as exc:
-        return failed('refused', phase, exc)
-    except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http_client.HTTPException) as exc:
-        return failed('tls' if phase == 'tls' else 'closed', phase, exc)
-    except OSError as exc:
-        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EADDRNOTAVAIL):
-            return failed('unreachable', phase, exc)
-        return failed('network', phase, exc)
-    finally:
-        if sock is not None:
-            try:
-                sock.close()
-            except OSError:
-                pass
-
-
-def _detail(exc):
-    if isinstance(exc, ssl.SSLCertVerificationError) and getattr(exc, 'verify_message', None):
-        return 'certificate verify failed: %s' % exc.verify_message
-    if isinstance(exc, ssl.SSLError) and getattr(exc, 'reason', None):
-        return str(exc.reason).replace('_', ' ').lower()
-    if isinstance(exc, socket.gaierror):
-        return exc.strerror or str(exc)
-    text = getattr(exc, 'strerror', None) or str(exc) or exc.__class__.__name__
-    return text
 
 
 def excerpt(body, width=EXCERPT):
@@ -348,12 +70,11 @@ def excerpt(body, width=EXCERPT):
     return text if len(text) <= width else text[:width] + '...'
 
 
-# -- classification (pure) ----------------------------------------------------------------
 def _status_text(answer):
     return ('%s %s' % (answer['status'], answer.get('phrase') or '')).strip()
 
 
-def _header(answer, name):
+def header(answer, name):
     return (answer or {}).get('headers', {}).get(name)
 
 
@@ -361,7 +82,7 @@ def _get_proves_route(get):
     """True when a GET answered 405 with POST allowed (or no Allow header): Odoo serves the addon's route."""
     if not get or get.get('status') != 405:
         return False
-    allow = _header(get, 'allow')
+    allow = header(get, 'allow')
     return allow is None or 'POST' in [part.strip().upper() for part in allow.split(',')]
 
 
@@ -406,6 +127,17 @@ def _count(facts):
     if isinstance(names, bool) or names is None:
         return None
     return names if isinstance(names, int) else len(names)
+
+
+def served_database(facts, host):
+    """The one database Odoo serves to a request for ``host`` according to ``facts``, else None."""
+    dummy, selected, dummy = databases_for(facts or {}, host)
+    return selected[0] if selected and len(selected) == 1 else None
+
+
+def url_from_facts(facts, key, db):
+    value = (facts.get(key) or {}).get(db) if db else None
+    return value if is_full_url(value) else None
 
 
 def _not_found(ctx):
@@ -470,7 +202,7 @@ def _not_found(ctx):
 
 
 def _redirect(post, ctx, code_303):
-    location = _header(post, 'location')
+    location = header(post, 'location')
     declared = ctx['probe_url']
     if not location:
         return ('%s answers %s without a Location header: the platform does not follow redirects and reports the '
@@ -595,7 +327,7 @@ def classify(post, get=None, ctx=None):
     if status == 404:
         return verdict('NOT_FOUND', *_not_found(ctx))
     if status == 405:
-        allow = _header(post, 'allow')
+        allow = header(post, 'allow')
         return verdict('METHOD_NOT_ALLOWED',
                        '%s refuses the POST with 405 Method Not Allowed%s: Odoo\'s notification route accepts POST, '
                        'so something else answers this URL (a web server rule, a proxy, another application).'
@@ -603,7 +335,7 @@ def classify(post, get=None, ctx=None):
                        'Make POST requests to %s reach Odoo unchanged (web server location and proxy_pass rules), '
                        'then probe again.' % ctx['path_route'])
     if status in (401, 407):
-        challenge = _header(post, 'www-authenticate') or ''
+        challenge = header(post, 'www-authenticate') or ''
         match = _WWW_AUTH_RE.match(challenge)
         how = ''
         if match and match.group('scheme'):
@@ -623,7 +355,7 @@ def classify(post, get=None, ctx=None):
                        'Allow the payment platform\'s IP addresses on %s (or lift the rule for that path).'
                        % ctx['path_route'])
     if status == 503:
-        retry = _header(post, 'retry-after')
+        retry = header(post, 'retry-after')
         retry = ' (Retry-After: %s)' % retry if retry else ''
         return verdict('MAINTENANCE',
                        '%s answers 503 Service Unavailable%s: the shop is in maintenance mode (or Odoo is unavailable '
@@ -664,7 +396,6 @@ def classify(post, get=None, ctx=None):
                    'through to Odoo.' % (status, ctx['path_route']))
 
 
-# -- what the host's Odoo says about its shops ---------------------------------------------------
 def is_local_url(url):
     """True when ``url`` names this machine only (``localhost``, ``*.localhost``, a loopback or unspecified
     address): what a fresh database's ``web.base.url`` holds (``http://localhost:8069``), never a shop's
@@ -711,92 +442,6 @@ def platform_reach(url):
     return reachable, notes
 
 
-def notify_field(brand='systempay'):
-    """The addon's read-only field holding the notification URL it computed at install (ground truth 4)."""
-    return '%s_notify_url' % brand
-
-
-def shop_from_state(state, db, brand='systempay'):
-    """:func:`read_shop`'s answer from the state the gather stage read of ``db`` (``db_state``): no Odoo process."""
-    row = (state.get('modules') or {}).get('payment_%s' % brand)
-    stored = (state.get('provider') or {}).get('stored') or []
-    return _shop(db, (state.get('params') or {}).get('web.base.url'), row.get('state') if row else None,
-                 (stored[0].get(notify_field(brand)) or None) if stored else None)
-
-
-def host_facts(series, listed, dbfilter, db_name, databases, incompatible, names):
-    """The ``host_facts`` of a host whose shops ``databases`` (:func:`read_shop` entries of ``names``) were read:
-    how its Odoo picks a database (``dbfilter``, ``db_name``, the ``listed`` databases) and what each says."""
-    read_all = listed is not None and (set(listed) - set(incompatible or {})) <= set(names)
-    return dict(
-        series=series,
-        databases=listed,
-        dbfilter=dbfilter or '',
-        db_name=db_name,
-        installed_in=[entry['name'] for entry in databases if entry['installed']] if read_all else None,
-        web_base_urls=dict((entry['name'], entry['web_base_url']) for entry in databases if entry['web_base_url']),
-        notify_urls=dict((entry['name'], entry['notify_url']) for entry in databases if entry['notify_url']),
-    )
-
-
-def _shop(db, base_url, state, notify_url):
-    """One entry of ``databases`` (:func:`read_shop`)."""
-    base_url = base_url or None
-    return {
-        'name': db,
-        'web_base_url': base_url,
-        'local': is_local_url(base_url) if base_url else None,
-        'module_state': state,
-        'installed': state in ('installed', 'to upgrade'),
-        'notify_url': notify_url,
-    }
-
-
-def read_shop(odoo, db, brand='systempay', series=None):
-    """What database ``db`` says about its shop, read with ``odoo`` (a ``transport`` CLI or RPC transport).
-
-    Returns ``{'name', 'web_base_url', 'local', 'module_state', 'installed', 'notify_url'}``: the
-    ``web.base.url`` system parameter, whether it names this machine only (:func:`is_local_url`), the
-    state of ``payment_<brand>`` (None when the database does not list it), and the notification URL the
-    addon's provider record stored at install (None when there is none). One batch of reads (one
-    ``odoo shell``); in a database without the addon the provider model has no such field, so that read
-    fails and the batch is made again without it. Only reads. Raises ``transport.TransportError``.
-    """
-    module = 'payment_%s' % brand
-    calls = [transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url']),
-             transport.batch_call('ir.module.module', 'search_read', [[('name', '=', module)]], {'fields': ['state']})]
-    stored_call = None
-    try:
-        facts = generations.provider_facts(series, brand) if series else None
-    except generations.GenerationError:
-        facts = None
-    if facts:
-        stored_call = transport.batch_call(facts['model'], 'search_read', [[(facts['type_field'], '=', brand)]],
-                                           {'fields': [notify_field(brand)]})
-    try:
-        results = odoo.batch(db, calls + ([stored_call] if stored_call else []))
-    except transport.TransportError as exc:
-        if stored_call is None or exc.kind != 'odoo':
-            raise
-        results = odoo.batch(db, calls)
-    rows = results[1] or []
-    stored = results[2] if len(results) > 2 else []
-    return _shop(db, results[0], rows[0].get('state') if rows else None,
-                 (stored[0].get(notify_field(brand)) or None) if stored else None)
-
-
-def served_database(facts, host):
-    """The one database Odoo serves to a request for ``host`` according to ``facts``, else None."""
-    dummy, selected, dummy = databases_for(facts or {}, host)
-    return selected[0] if selected and len(selected) == 1 else None
-
-
-def _from_facts(facts, key, db):
-    value = (facts.get(key) or {}).get(db) if db else None
-    return value if is_full_url(value) else None
-
-
-# -- one shop, many shops ---------------------------------------------------------------------
 def compare(notify_url, expected_notify_url=None, web_base_url=None, brand='systempay'):
     """``(matches_stored, matches_base, notes)``: the URL to declare against the addon's stored one and ``web.base.url``."""
     notes = []
@@ -813,96 +458,6 @@ def compare(notify_url, expected_notify_url=None, web_base_url=None, brand='syst
                          '(and web.base.url.freeze) so links and the addon\'s stored URL are right.'
                          % (web_base_url, notify_url))
     return stored, base, notes
-
-
-def probe(shop, timeout=DEFAULT_TIMEOUT, methods=('POST', 'GET'), validate_certs=True, ca_path=None, hops=None):
-    """Probe one shop; ``shop`` keys: ``url``, ``brand``, ``key``, ``algo``, ``mode``, ``site_id``, ``signed``,
-    ``expect_generation``, ``host_facts``, ``expected_notify_url``, ``web_base_url``.
-
-    Returns the result entry of the module (see ``ipn_probe`` RETURN). Never returns the key or
-    the signature. Raises :class:`IpnError` for inputs that cannot be probed.
-    """
-    brand = shop.get('brand') or 'systempay'
-    where = target(shop['url'], brand)
-    key = shop.get('key') or None
-    signed = bool(shop.get('signed')) if shop.get('signed') is not None else bool(key)
-    if signed and not key:
-        raise IpnError('Cannot sign the test notification for %s: give key (the shop\'s test or production key)'
-                       % where['url'])
-    line, family = addon_family(shop.get('expect_generation') or (shop.get('host_facts') or {}).get('series'))
-    hops = MAX_REDIRECT_CHECKS if hops is None else hops
-    reference = probe_reference(brand)
-    form = notification(reference, shop.get('site_id') or '00000000', shop.get('mode') or 'TEST',
-                        key if signed else None, shop.get('algo') or 'HMAC-SHA-256')
-    context = ssl_context(validate_certs, ca_path) if where['scheme'] == 'https' else None
-    post = send(where, 'POST', form, timeout, context)
-    get = None
-    if 'GET' in methods and not post.get('error'):
-        get = send(where, 'GET', None, timeout, context)
-    ctx = dict(brand=brand, probe_url=where['probe_url'], host=where['host'], port=where['port'],
-               path_route=route(brand), timeout=timeout, family=family, line=line, signed=signed,
-               facts=shop.get('host_facts') or {}, db_param='db=' in urlsplit(where['probe_url']).query)
-    location = urljoin(where['probe_url'], _header(post, 'location')) if _header(post, 'location') else None
-    check = None
-    if post.get('status') in REDIRECT_CODES + (303,) and location and hops > 0 \
-            and urlsplit(location).path.rstrip('/').endswith(ctx['path_route']) \
-            and not same_url(location, where['probe_url']):
-        follow = dict(shop, url=location, expected_notify_url=None, web_base_url=None)
-        check = probe(follow, timeout, methods, validate_certs, ca_path, hops - 1)
-        ctx['location_check'] = check
-    result = classify(post, get, ctx)
-    notify_url = where['probe_url']
-    if check is not None and check['verdict'] == 'OK':
-        notify_url = check['notify_url']
-    elif location and urlsplit(location).path.rstrip('/').endswith(ctx['path_route']):
-        notify_url = location
-    notes = list(result['notes'])
-    if where['credentials']:
-        notes.append('The URL carries credentials; the probe does not send them (the platform would need none).')
-    # Without the shop's own values, those of the database Odoo serves for this host (host facts read by
-    # the odoo option: web_base_urls and notify_urls, by database).
-    served = served_database(ctx['facts'], where['host'])
-    expected_notify_url = shop.get('expected_notify_url') or _from_facts(ctx['facts'], 'notify_urls', served)
-    web_base_url = shop.get('web_base_url') or _from_facts(ctx['facts'], 'web_base_urls', served)
-    stored, base, compare_notes = compare(notify_url, expected_notify_url, web_base_url, brand)
-    notes.extend(compare_notes)
-    reachable, reach_notes = platform_reach(where['probe_url'])
-    notes.extend(reach_notes)
-    return {
-        'url': where['url'],
-        'probe_url': where['probe_url'],
-        'notify_url': notify_url,
-        'brand': brand,
-        'verdict': result['verdict'],
-        'ok': result['verdict'] == 'OK',
-        'reason': transport.mask(result['reason'], [key]),
-        'fix': transport.mask(result['fix'], [key]),
-        'status': post.get('status'),
-        'elapsed': post.get('elapsed'),
-        'location': location,
-        'get_status': get.get('status') if get else None,
-        'answer': excerpt(post.get('body')),
-        'error': post.get('error'),
-        'signed': signed,
-        'order_ref': reference,
-        'addon_line': line,
-        'matches_stored_notify_url': stored,
-        'matches_web_base_url': base,
-        'platform_reachable': reachable,
-        'redirect_check': None if check is None else dict(
-            (name, check[name]) for name in ('probe_url', 'verdict', 'status', 'reason')),
-        'notes': [transport.mask(note, [key]) for note in notes],
-    }
-
-
-def probe_many(shops, concurrency=DEFAULT_CONCURRENCY, **options):
-    """Probe every shop, ``concurrency`` at a time (threads); the results in the order of ``shops``."""
-    if not shops:
-        return []
-    workers = max(1, min(int(concurrency), len(shops)))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(probe, shop, **options) for shop in shops]
-        return [future.result() for future in futures]
 
 
 def summary(probes):
