@@ -29,6 +29,7 @@ import shutil
 import tarfile
 import time
 
+from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils.postgres import PostgresError, quote_ident, quote_literal
 
@@ -119,6 +120,25 @@ def check_space(pg, folder, data_dir, databases):
             % (folder, human(needed), ', '.join('%s %s' % (db, human(size)) for db, size in sorted(sizes.items())),
                human(free), existing_parent(folder)))
     return dict(needed=needed, free=free, databases=sizes)
+
+
+def chosen_databases(requested, facts, host, pg):
+    """The databases ``requested`` (names), or with ``all`` those this Odoo serves: gather's choice (``facts``,
+    ``odoo_info``'s result), else those PostgreSQL holds for Odoo's role, as Odoo lists them."""
+    if 'all' not in requested:
+        return requested
+    chosen = db_state.chosen_from_facts(facts, requested)
+    if chosen is not None:
+        return chosen[0]
+    return odoo_databases(pg, host.option('db_template') or 'template0')
+
+
+def check_room(pg, folder, data_dir, databases):
+    """The check made before a run's first change (``odoo_backup`` ``checked``, or ``addon_install``'s
+    ``backup_room``): the backups of ``databases`` fit in ``folder``, which Odoo's service user can enter.
+    ``{needed, free, databases}``; raises :class:`BackupError` naming what to fix."""
+    check_folder(folder, pg.user)
+    return check_space(pg, folder, data_dir, databases)
 
 
 def _owner(user):

@@ -112,6 +112,65 @@ options:
       - Put the newest backup back in place instead of installing O(src). Fails when there is no backup.
     type: bool
     default: false
+  backup_room:
+    description:
+      - After the checks of the archive (not in check mode), and before the folder is replaced, check in this call
+        that the backups the module step will take fit, as M(systempay.odoo.odoo_backup) with V(checked) does (each
+        database's size and its filestore's against the free space of O(backup_room.folder), which Odoo's service
+        user must be able to enter); refused before any change, naming the folder and the space needed.
+        C(playbooks/site.yml) gives it when the install is the run's first change, so that the check costs no call
+        of its own.
+    type: dict
+    suboptions:
+      folder:
+        description: The database backup folder.
+        type: path
+        required: true
+      databases:
+        description: The databases the module step works on (V(all) as M(systempay.odoo.odoo_backup) takes it).
+        type: list
+        elements: str
+        default: [all]
+      odoo_facts:
+        description: What M(systempay.odoo.odoo_info) returned in the gather stage (Odoo's connection settings, its
+          databases and C(data_dir)).
+        type: dict
+        required: true
+  lock:
+    description:
+      - Take the run's lock on the host (not in check mode) after every check (O(backup_room) included) and before
+        the folder is replaced - also when it is not to be replaced, since the run's later changes need the lock -
+        as M(systempay.odoo.odoo_lock) with V(acquired) takes it (the same options, O(lock.generation) included);
+        refused as it refuses, before any change. Returned as RV(lock).
+    type: dict
+    suboptions:
+      path:
+        description: The lock file on the host.
+        type: path
+        default: /var/lib/systempay-odoo/run.lock
+      token:
+        description: The run's token.
+        type: str
+        required: true
+      holder:
+        description: Who takes the lock (C(controller), C(pid), C(started)), recorded in the file.
+        type: dict
+        default: {}
+      lease:
+        description: Seconds the lock is valid without a renewal.
+        type: int
+        default: 1800
+      wait:
+        description: Seconds to wait for a lock held by another run before failing.
+        type: int
+        default: 300
+      live_pids:
+        description: The C(ansible-playbook) pids running on the controller (a lock whose holder ran there and is gone is taken over).
+        type: list
+        elements: int
+      generation:
+        description: The lock's generation when this run read the host (M(systempay.odoo.odoo_info)'s C(lock.generation)).
+        type: int
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -195,6 +254,16 @@ path:
   returned: success
   type: str
   sample: /var/lib/odoo/addons/16.0/payment_systempay
+backup_room:
+  description: With O(backup_room), what the check found (C(needed), C(free) in bytes, C(sizes) by database);
+    V(null) when it did not run (not given, or check mode).
+  returned: always
+  type: dict
+lock:
+  description: With O(lock), M(systempay.odoo.odoo_lock)'s result (C(acquired), C(holder), C(taken_over), C(expires),
+    C(generation)); V(null) when it was not taken (not given, or check mode).
+  returned: always
+  type: dict
 '''
 
 import grp
@@ -208,8 +277,13 @@ import time
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
+from ansible_collections.systempay.odoo.plugins.module_utils import backups
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
+from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
+from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
+from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 # Odoo's odoo/modules/module.py get_modules() lists the direct children of each addons folder
@@ -242,7 +316,36 @@ def argument_spec():
         force_range=dict(type='bool', default=False),
         rollback=dict(type='bool', default=False),
         python=dict(type='str'),
+        backup_room=dict(type='dict', options=dict(folder=dict(type='path', required=True),
+                                                   databases=dict(type='list', elements='str', default=['all']),
+                                                   odoo_facts=dict(type='dict', required=True))),
+        lock=dict(type='dict', options=host_lock.OPTIONS),
     )
+
+
+def before_change(module, params, result):
+    """The run's last checks before its first change, made in this call when playbooks/site.yml gives them: the room
+    for the database backups (``backup_room``), then the run's lock (``lock``). A refusal fails the task; nothing has
+    changed yet."""
+    room = params['backup_room']
+    if room:
+        options = dict((key, spec.get('default')) for key, spec in transport.common_argument_spec().items())
+        options.update(odoo_facts=room['odoo_facts'])
+        host, dummy, dummy, secrets = odoo_host.open_odoo(module, options)
+        run_command = transport.module_runner(module)
+        pg = Postgres(host, run_command, module.get_bin_path)
+        try:
+            names = backups.chosen_databases(room['databases'], room['odoo_facts'], host, pg)
+            space = backups.check_room(pg, room['folder'], backups.data_dir_of(host, room['odoo_facts'], run_command),
+                                       names)
+        except (backups.BackupError, PostgresError) as exc:
+            module.fail_json(msg=transport.mask(to_native(exc), secrets), **result)
+        result['backup_room'] = dict(needed=space['needed'], free=space['free'], sizes=space['databases'])
+    if params['lock']:
+        try:
+            result['lock'] = host_lock.acquire(params['lock'], module.warn)
+        except host_lock.LockError as exc:
+            module.fail_json(msg=to_native(exc), **dict(result, lock=exc.result))
 
 
 def parse_mode(value, name):
@@ -394,7 +497,7 @@ def main():
     except (vendor_archive.AddonError, InstallError) as exc:
         module.fail_json(msg=to_native(exc))
 
-    result = dict(changed=False, previous_version=None, backup_path=None, path=target)
+    result = dict(changed=False, previous_version=None, backup_path=None, path=target, backup_room=None, lock=None)
     staging = source = None
     try:
         before = installed(target)
@@ -427,6 +530,9 @@ def main():
                                   'before_header': target, 'after_header': params['src'] or new}
         if result['changed'] and source is not None:
             check_python(module, source, name, params['python'], target)
+        if not module.check_mode:
+            # also when the folder is as the archive has it: the run's later changes still need the lock
+            before_change(module, params, result)
         if result['changed'] and not module.check_mode:
             if source is not None:
                 staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=dest)

@@ -158,7 +158,7 @@ lock:
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.systempay.odoo.plugins.module_utils import backups, db_state, host_lock, odoo_host, transport
+from ansible_collections.systempay.odoo.plugins.module_utils import backups, host_lock, odoo_host, transport
 from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
@@ -175,18 +175,6 @@ def argument_spec():
         lock=dict(type='dict', options=host_lock.OPTIONS),
     )
     return spec
-
-
-def databases_of(module, host, pg):
-    """O(databases), with V(all) as the databases this Odoo serves: gather's choice (O(odoo_facts)), else those
-    PostgreSQL holds for Odoo's role, as Odoo lists them (when Odoo does not answer, say)."""
-    requested = module.params['databases']
-    if 'all' not in requested:
-        return requested
-    chosen = db_state.chosen_from_facts(module.params.get('odoo_facts'), requested)
-    if chosen is not None:
-        return chosen[0]
-    return backups.odoo_databases(pg, host.option('db_template') or 'template0')
 
 
 def chosen_backups(module, folder, every):
@@ -222,10 +210,9 @@ def main():
     data_dir = backups.data_dir_of(host, params.get('odoo_facts'), transport.module_runner(module))
     every = 'all' in params['databases']
     try:
-        params['databases'] = databases_of(module, host, pg)
+        params['databases'] = backups.chosen_databases(params['databases'], params.get('odoo_facts'), host, pg)
         if params['state'] == 'checked':
-            backups.check_folder(folder, pg.user)
-            space = backups.check_space(pg, folder, data_dir, params['databases'])
+            space = backups.check_room(pg, folder, data_dir, params['databases'])
             lock = None
             if params['lock'] and not module.check_mode:
                 try:

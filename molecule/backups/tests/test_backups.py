@@ -75,8 +75,9 @@ def add_attachment(host, hvars, db, content):
 
 
 def test_not_enough_room_for_the_backups_is_refused_before_any_change(host, hvars):
-    """/dev/shm (the container's 64 MB tmpfs) nearly full: the run with 3.1.1 pending is refused in its plan, naming
-    the folder and the space; files, databases and the service are as they were."""
+    """/dev/shm (the container's 64 MB tmpfs) nearly full: the run with 3.1.1 pending is refused before any change
+    (the check is made in the install's call, the run's first change, just before the swap), naming the folder and the
+    space; files, databases and the service are as they were, and no lock was taken."""
     for db in ("shop1", "shop2"):
         add_attachment(host, hvars, db, f"invoice of {db}\n".encode())
     watched = ("/var/lib/odoo", "/etc/odoo")
@@ -96,6 +97,7 @@ def test_not_enough_room_for_the_backups_is_refused_before_any_change(host, hvar
     assert after == before
     assert molecule_hosts.service_starts(host, hvars) == starts
     assert not host.file("/dev/shm/backups").exists
+    assert not host.file(LOCK).exists
 
 
 def test_a_failed_migration_is_undone_by_the_restore_of_the_backup(host, hvars, base_url, tmp_path):

@@ -12,17 +12,22 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import stat
 import tempfile
 
 import pytest
 
+from ansible_collections.systempay.odoo.plugins.module_utils import discovery
+from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive as archive_utils
 from ansible_collections.systempay.odoo.plugins.modules import addon_install
+from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.tests.unit.plugins.fixture_zips import latin1_constants, rezip
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson, AnsibleFailJson, patch_module_args)
+    AnsibleExitJson, AnsibleFailJson, patch_module_args, run_module)
+from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHost
 
 MODULE = 'payment_systempay'
 ROOT_RUN = os.geteuid() == 0
@@ -329,3 +334,53 @@ def test_an_interpreter_that_cannot_run_is_a_clear_error(fixtures, dest):
     msg = run_fail({'src': fixtures.zip('3.1.1'), 'dest': dest, 'python': '/bin/false'})['msg']
     assert msg.startswith("Cannot compile the addon's Python with /bin/false: "), msg
     assert os.listdir(dest) == []
+
+
+def gathered_facts(tmp_path, monkeypatch):
+    """What odoo_info returns for a stand-in host (the gather stage's facts the backup room check is given)."""
+    units = tmp_path / 'no-units'
+    units.mkdir()
+    monkeypatch.setattr(discovery, 'UNIT_DIRS', (str(units),))
+    monkeypatch.delenv('ODOO_RC', raising=False)
+    host = StandinHost(tmp_path / 'odoo')
+    for key, value in host.environ().items():
+        monkeypatch.setenv(key, value)
+    return run_module(odoo_info, dict(binary=host.bin, config=host.conf))
+
+
+def test_the_run_s_last_checks_and_its_lock_come_in_the_install_s_call_before_the_swap(fixtures, dest, install,
+                                                                                       tmp_path, monkeypatch):
+    # playbooks/site.yml: when the install is the run's first change, it checks the room for the database backups
+    # and takes the run's lock in its own call; a refusal of either leaves the folder as it was
+    install('3.1.0')
+    lock = dict(path=str(tmp_path / 'lock' / 'run.lock'), token='run-1', holder={'controller': 'here', 'pid': 1},
+                wait=0)
+    args = dict(src=fixtures.zip('3.1.1'), dest=dest, lock=lock)
+    not_a_folder = tmp_path / 'backups'
+    not_a_folder.write_text('')
+    before = snapshot(dest)
+    room = dict(folder=str(not_a_folder), databases=['shop1'], odoo_facts=gathered_facts(tmp_path, monkeypatch))
+    result = run_fail(dict(args, backup_room=room))
+    assert result['msg'] == ('%s is not a folder: give a folder for the database backups '
+                             '(systempay_odoo_db_backup_dir)' % not_a_folder)
+    assert snapshot(dest) == before and not os.path.exists(lock['path']) and result['lock'] is None
+
+    other = dict((key, spec.get('default')) for key, spec in host_lock.OPTIONS.items())
+    other.update(path=lock['path'], token='run-0', holder={'controller': 'elsewhere', 'pid': 7})
+    host_lock.acquire(other, warn=lambda message: None)
+    result = run_fail(args)
+    assert result['msg'].startswith('Cannot take the lock %s: another run holds it (controller elsewhere, '
+                                    'ansible-playbook pid 7' % lock['path'])
+    assert snapshot(dest) == before
+    os.unlink(lock['path'])
+
+    result = run(args, check_mode=True)
+    assert result['changed'] is True and result['lock'] is None and not os.path.exists(lock['path'])
+    result = run(args)
+    assert result['lock']['acquired'] is True and result['version'] == '3.1.1'
+    with open(lock['path']) as handle:
+        assert json.load(handle)['token'] == 'run-1'
+    # the content as the archive has it: the lock is still taken (the run's later changes need it)
+    os.unlink(lock['path'])
+    result = run(args)
+    assert result['changed'] is False and result['lock']['acquired'] is True and os.path.exists(lock['path'])
