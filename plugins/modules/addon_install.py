@@ -136,42 +136,8 @@ options:
           databases and C(data_dir)).
         type: dict
         required: true
-  lock:
-    description:
-      - Take the run's lock on the host (not in check mode) after every check (O(backup_room) included) and before
-        the folder is replaced - also when it is not to be replaced, since the run's later changes need the lock -
-        as M(systempay.odoo.odoo_lock) with V(acquired) takes it (the same options, O(lock.generation) included);
-        refused as it refuses, before any change. Returned as RV(lock).
-    type: dict
-    suboptions:
-      path:
-        description: The lock file on the host.
-        type: path
-        default: /var/lib/systempay-odoo/run.lock
-      token:
-        description: The run's token.
-        type: str
-        required: true
-      holder:
-        description: Who takes the lock (C(controller), C(pid), C(started)), recorded in the file.
-        type: dict
-        default: {}
-      lease:
-        description: Seconds the lock is valid without a renewal.
-        type: int
-        default: 1800
-      wait:
-        description: Seconds to wait for a lock held by another run before failing.
-        type: int
-        default: 300
-      live_pids:
-        description: The C(ansible-playbook) pids running on the controller (a lock whose holder ran there and is gone is taken over).
-        type: list
-        elements: int
-      generation:
-        description: The lock's generation when this run read the host (M(systempay.odoo.odoo_info)'s C(lock.generation)).
-        type: int
 extends_documentation_fragment:
+  - systempay.odoo.lock
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -183,6 +149,8 @@ attributes:
   platform:
     platforms: posix
 notes:
+  - O(lock) is taken after every check (O(backup_room) included) and before the folder is replaced - also when it is
+    not to be replaced, since the run's later changes need the lock.
   - Compiled Python (C(__pycache__/), C(*.pyc)) that Odoo writes in the installed folder is left out of the comparison.
   - Only the content (files, their bytes, the execute bit) is compared; owner and modes of an up-to-date copy are not
     changed.

@@ -61,43 +61,8 @@ options:
     description: With V(restored), stop Odoo's service before the restore (it is left stopped).
     type: bool
     default: true
-  lock:
-    description:
-      - With V(checked), once the room is found sufficient, the run's lock on the host is taken in the same call, as
-        M(systempay.odoo.odoo_lock) with V(acquired) takes it (the same options, O(lock.generation) included). The
-        check is the last read before a run's first change (playbooks/site.yml), so the lock costs no call of its own.
-        Refused as M(systempay.odoo.odoo_lock) refuses (another run holds it past O(lock.wait), or took it since
-        O(lock.generation)). Not taken in check mode. Not given, no lock is taken.
-    type: dict
-    suboptions:
-      path:
-        description: The lock file on the host.
-        type: path
-        default: /var/lib/systempay-odoo/run.lock
-      token:
-        description: Unique to the run.
-        type: str
-        required: true
-      holder:
-        description: Who takes the lock (C(controller), C(pid), C(started)), recorded in the file.
-        type: dict
-        default: {}
-      lease:
-        description: Seconds the lock is valid without a renewal.
-        type: int
-        default: 1800
-      wait:
-        description: Seconds to wait for a lock held by another run before failing.
-        type: int
-        default: 300
-      live_pids:
-        description: The pids of the C(ansible-playbook) processes running on this run's controller now.
-        type: list
-        elements: int
-      generation:
-        description: The lock's generation when this run read the host (M(systempay.odoo.odoo_info)'s C(lock.generation)).
-        type: int
 extends_documentation_fragment:
+  - systempay.odoo.lock
   - systempay.odoo.odoo
   - ansible.builtin.action_common_attributes
 attributes:
@@ -108,6 +73,9 @@ attributes:
     support: none
   platform:
     platforms: posix
+notes:
+  - O(lock) is used with V(checked) only, taken once the room is found sufficient. The check is the last read before
+    a run's first change (C(playbooks/site.yml)).
 '''
 
 EXAMPLES = r'''
