@@ -315,9 +315,14 @@ def test_failure_to_put_the_old_copy_back_says_where_it_is(fixtures, dest, insta
     assert archive_utils.tree_sha256(backup) == content_of(fixtures.zip('3.1.0'))
 
 
-def test_python_that_does_not_compile_is_refused_before_the_swap(fixtures, dest, install, tmp_path):
+def test_python_that_does_not_compile_is_refused_before_the_swap(fixtures, dest, install, tmp_path, monkeypatch):
     """The vendor's 4.3.0 fault (utf-8 declared, a Latin-1 byte in helpers/constants.py), reproduced on our 3.1.1
     fixture: refused naming the file, the line and the cause, in check mode too; nothing changes in dest."""
+    # the compile check's scratch folder goes to the temporary folder: this test's own, so that another test running
+    # at the same time (pytest-xdist) cannot leave one there while this one looks
+    scratch = tmp_path / 'tmp'
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, 'tempdir', str(scratch))
     install('3.1.0')
     before = snapshot(dest)
     src = latin1_constants(fixtures.zip('3.1.1'), tmp_path / 'Systempay_Odoo_16_v3.1.1.zip')
