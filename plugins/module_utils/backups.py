@@ -31,7 +31,7 @@ import time
 
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
-from ansible_collections.systempay.odoo.plugins.module_utils.postgres import PostgresError, quote_ident, quote_literal
+from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError, quote_ident, quote_literal
 
 NAME_RE = re.compile(r'^(?P<db>.+)-(?P<stamp>\d{8}T\d{6}Z)-(?P<label>[A-Za-z0-9_.+-]*)\.dump$')
 LABEL_RE = re.compile(r'[^A-Za-z0-9_.+-]+')
@@ -48,6 +48,12 @@ def data_dir_of(host, facts, run_command):
     """Odoo's ``data_dir`` (which holds the filestores): gather's (``facts``, ``odoo_info``'s result), else worked out
     from the host's config as gather does (``OdooHost.addons_layout``)."""
     return (facts or {}).get('data_dir') or host.addons_layout(run_command)['data_dir']
+
+
+def opened(host, facts, run_command, find_program):
+    """``(pg, data_dir)``: PostgreSQL as Odoo reaches it (:class:`Postgres`) and the ``data_dir`` holding the
+    filestores - what a backup, a restore and the room check work with."""
+    return Postgres(host, run_command, find_program), data_dir_of(host, facts, run_command)
 
 
 def filestore_of(data_dir, db):

@@ -251,7 +251,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
-from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError
+from ansible_collections.systempay.odoo.plugins.module_utils.postgres import PostgresError
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 # Odoo's odoo/modules/module.py get_modules() lists the direct children of each addons folder
@@ -300,12 +300,10 @@ def before_change(module, params, result):
         options = dict((key, spec.get('default')) for key, spec in transport.common_argument_spec().items())
         options.update(odoo_facts=room['odoo_facts'])
         host, dummy, dummy, secrets = odoo_host.open_odoo(module, options)
-        run_command = transport.module_runner(module)
-        pg = Postgres(host, run_command, module.get_bin_path)
+        pg, data_dir = backups.opened(host, room['odoo_facts'], transport.module_runner(module), module.get_bin_path)
         try:
             names = backups.chosen_databases(room['databases'], room['odoo_facts'], host, pg)
-            space = backups.check_room(pg, room['folder'], backups.data_dir_of(host, room['odoo_facts'], run_command),
-                                       names)
+            space = backups.check_room(pg, room['folder'], data_dir, names)
         except (backups.BackupError, PostgresError) as exc:
             module.fail_json(msg=transport.mask(to_native(exc), secrets), **result)
         result['backup_room'] = dict(needed=space['needed'], free=space['free'], sizes=space['databases'])

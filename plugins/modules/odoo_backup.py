@@ -127,7 +127,7 @@ lock:
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import backups, host_lock, odoo_host, transport
-from ansible_collections.systempay.odoo.plugins.module_utils.postgres import Postgres, PostgresError
+from ansible_collections.systempay.odoo.plugins.module_utils.postgres import PostgresError
 from ansible_collections.systempay.odoo.plugins.module_utils.validation import CollectionModule
 
 
@@ -174,8 +174,7 @@ def main():
     if not folder.startswith('/'):
         module.fail_json(msg='folder is %r: give an absolute path for the database backups' % folder)
     host, dummy, dummy, secrets = odoo_host.open_odoo(module, dict(params, transport='cli'))
-    pg = Postgres(host, transport.module_runner(module), module.get_bin_path)
-    data_dir = backups.data_dir_of(host, params.get('odoo_facts'), transport.module_runner(module))
+    pg, data_dir = backups.opened(host, params.get('odoo_facts'), transport.module_runner(module), module.get_bin_path)
     every = 'all' in params['databases']
     try:
         params['databases'] = backups.chosen_databases(params['databases'], params.get('odoo_facts'), host, pg)

@@ -403,8 +403,8 @@ class Run(object):
         if self.backup is not None:
             if self.backup['keep'] < 1 or not self.backup['folder'].startswith('/'):
                 module.fail_json(msg='backup is %r: give an absolute folder and keep 1 or more' % (self.backup,))
-            self.pg = Postgres(host, transport.module_runner(module), module.get_bin_path)
-            self.data_dir = backups.data_dir_of(host, module.params.get('odoo_facts'), transport.module_runner(module))
+            self.pg, self.data_dir = backups.opened(host, module.params.get('odoo_facts'), transport.module_runner(module),
+                                                    module.get_bin_path)
 
     def _fail(self, entry, msg, task_msg, log='', stop=None):
         entry['action'] = 'failed'
