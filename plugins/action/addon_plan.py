@@ -19,7 +19,7 @@ import shlex
 
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.compat.version import LooseVersion
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from urllib.parse import urlsplit
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
