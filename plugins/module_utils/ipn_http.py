@@ -29,11 +29,10 @@ except ImportError:  # pragma: no cover - Python 2 is not a target
 
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils.ipn_notify import (
-    DEFAULT_TIMEOUT, IpnError, addon_family, notification, probe_reference, route, same_url, target)
+    DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, IpnError, addon_family, notification, probe_reference, route, same_url, target)
 from ansible_collections.systempay.odoo.plugins.module_utils.ipn_verdicts import (
     REDIRECT_CODES, url_from_facts, header, classify, compare, excerpt, platform_reach, served_database)
 
-DEFAULT_CONCURRENCY = 16
 MAX_REDIRECT_CHECKS = 3       # Location targets probed to check the URL we tell the owner to declare
 BODY_LIMIT = 64 * 1024        # bytes of an answer read (the addon's answers are one line)
 USER_AGENT = 'systempay.odoo ipn_probe (notification URL check)'

@@ -33,6 +33,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 
 DEFAULT_TIMEOUT = 35          # the platform's ceiling ("server unavailable" after it)
+DEFAULT_CONCURRENCY = 16      # requests at once (ipn_http.probe_many)
 ALGORITHMS = ('SHA-1', 'HMAC-SHA-256', 'SHA-256')     # SHA-256 is how Odoo stores HMAC-SHA-256
 MODES = ('TEST', 'PRODUCTION')
 

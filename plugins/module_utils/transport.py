@@ -125,7 +125,7 @@ def version_info_status(url, timeout=5):
     """HTTP status of ``POST <url>/web/webclient/version_info`` (JSON-RPC, a route without database), 0 when
     nothing answers: 200 when the server answers at all."""
     # imported here: ansible.module_utils.urls costs about 20 ms to import, and the controller's filters that
-    # import this file (module_step_from_facts, shops_from_facts) pay it again in every forked worker
+    # import this file (module_step_from_facts, ipn_probe's action) pay it again in every forked worker
     from ansible.module_utils.urls import open_url
 
     body = json.dumps({'jsonrpc': '2.0', 'method': 'call', 'params': {}, 'id': 1}).encode()

@@ -240,6 +240,10 @@ options:
         description:
           - What M(systempay.odoo.odoo_info) returned for this host earlier in the run, so that Odoo is not
             discovered again (as O(systempay.odoo.odoo_module#module:odoo_facts)).
+          - With V(read_databases) given to M(systempay.odoo.odoo_info), and no O(urls) or O(shops) (a read of the
+            shops only, with O(brand) the only other option), and that result holding a fresh read of every database
+            named, the action plugin answers on the controller with what the module would read, and the host is
+            not called.
         type: dict
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -464,6 +468,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn_http
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn_notify
+from ansible_collections.systempay.odoo.plugins.module_utils import ipn_options
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn_shops
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn_verdicts
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
@@ -473,49 +478,6 @@ from ansible_collections.systempay.odoo.plugins.module_utils.validation import C
 # Options a shop entry may set for itself; the task's value is the default.
 SHOP_KEYS = ('brand', 'key', 'algo', 'mode', 'site_id', 'signed', 'expect_generation', 'host_facts',
              'expected_notify_url', 'web_base_url')
-
-
-def argument_spec():
-    return dict(
-        urls=dict(type='list', elements='str', default=[]),
-        shops=dict(type='list', elements='dict', default=[], options=dict(
-            url=dict(type='str', required=True),
-            brand=dict(type='str'),
-            key=dict(type='str', no_log=True),
-            algo=dict(type='str', choices=list(ipn_notify.ALGORITHMS)),
-            mode=dict(type='str', choices=list(ipn_notify.MODES)),
-            site_id=dict(type='str'),
-            signed=dict(type='bool'),
-            expect_generation=dict(type='str'),
-            host_facts=dict(type='dict'),
-            expected_notify_url=dict(type='str'),
-            web_base_url=dict(type='str'),
-        )),
-        brand=dict(type='str', default='systempay'),
-        timeout=dict(type='int', default=ipn_notify.DEFAULT_TIMEOUT),
-        methods=dict(type='list', elements='str', choices=['POST', 'GET'], default=['POST', 'GET']),
-        signed=dict(type='bool'),
-        key=dict(type='str', no_log=True),
-        algo=dict(type='str', choices=list(ipn_notify.ALGORITHMS), default='HMAC-SHA-256'),
-        mode=dict(type='str', choices=list(ipn_notify.MODES), default='TEST'),
-        site_id=dict(type='str', default='00000000'),
-        expect_generation=dict(type='str'),
-        host_facts=dict(type='dict'),
-        expected_notify_url=dict(type='str'),
-        web_base_url=dict(type='str'),
-        validate_certs=dict(type='bool', default=True),
-        ca_path=dict(type='path'),
-        concurrency=dict(type='int', default=ipn_http.DEFAULT_CONCURRENCY),
-        fail_on_error=dict(type='bool', default=True),
-        odoo=dict(type='dict', options=odoo_spec(), required_if=transport.COMMON_REQUIRED_IF),
-    )
-
-
-def odoo_spec():
-    """Suboptions of ``odoo``: the databases to read, and the options of every module that talks to Odoo."""
-    spec = transport.common_argument_spec()
-    spec['databases'] = dict(type='list', elements='str', default=['all'])
-    return spec
 
 
 def read_host(module):
@@ -571,7 +533,7 @@ def check(shop):
 
 
 def main():
-    module = CollectionModule(argument_spec=argument_spec(), required_one_of=[('urls', 'shops', 'odoo')],
+    module = CollectionModule(argument_spec=ipn_options.argument_spec(), required_one_of=ipn_options.REQUIRED_ONE_OF,
                               supports_check_mode=True)
     params = module.params
     if 'POST' not in params['methods']:

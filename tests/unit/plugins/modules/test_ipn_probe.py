@@ -39,7 +39,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn_http
 from ansible_collections.systempay.odoo.plugins.module_utils import ipn_notify
 from ansible_collections.systempay.odoo.plugins.modules import ipn_probe
-from ansible_collections.systempay.odoo.plugins.filter.shops_from_facts import shops_from_facts
+from ansible_collections.systempay.odoo.plugins.action.ipn_probe import from_facts
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import run_module
 from ansible_collections.systempay.odoo.tests.unit.standin_host import StandinHost, standin_helpers
@@ -548,23 +548,30 @@ def test_standin_the_gathered_read_gives_the_same_databases_without_starting_odo
     assert gathered['databases'] == read['databases'] and gathered['host_facts'] == read['host_facts']
 
 
-def test_standin_the_shops_from_gather_s_facts_are_what_the_module_reads_on_the_host(standin, on_host):
+def test_standin_the_action_answers_a_read_from_gather_s_facts_as_the_module_reads_the_host(standin, on_host):
     host = standin(('shop1', 'shop2'), dbfilter='^shop1$')
     options = on_host(host)
     facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     assert sorted(facts['database_states']) == ['shop1', 'shop2']
     for databases in (['all'], ['shop2']):
         read = run_module(ipn_probe, dict(odoo=dict(options, databases=databases)), check_mode=True)
-        expected = dict(databases=read['databases'], host_facts=read['host_facts'])
-        assert shops_from_facts(facts, 'systempay', databases) == expected
-    # a read marked stale (site.yml: new addon files or config), or not taken: the host is read instead
+        answer = from_facts(dict(brand='systempay', odoo=dict(options, databases=databases, odoo_facts=facts)))
+        assert answer == dict(changed=False, probes=[], failed_count=0, ok=True, databases=read['databases'],
+                              host_facts=read['host_facts'])
+    # the module runs instead: a read marked stale (site.yml: new addon files or config), or not taken
     stale = dict(facts, database_states=dict(facts['database_states'],
                                              shop1=dict(facts['database_states']['shop1'], stale='new files')))
-    assert shops_from_facts(stale, 'systempay', ['all']) is None
-    assert shops_from_facts(stale, 'systempay', ['shop2']) is not None
+    assert from_facts(dict(odoo=dict(options, odoo_facts=stale))) is None
+    assert from_facts(dict(odoo=dict(options, odoo_facts=stale, databases=['shop2']))) is not None
     partial = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['shop1'], read_with='shell'))
-    assert shops_from_facts(partial, 'systempay', ['all']) is None
-    assert shops_from_facts(facts, 'systempay', ['nosuchdb']) is None
+    assert from_facts(dict(odoo=dict(options, odoo_facts=partial))) is None
+    assert from_facts(dict(odoo=dict(options, odoo_facts=facts, databases=['nosuchdb']))) is None
+    # ... and so it does for URLs to probe, any other option, an option the module refuses, or no facts
+    assert from_facts(dict(urls=['https://shop.example.com'], odoo=dict(options, odoo_facts=facts))) is None
+    assert from_facts(dict(timeout=5, odoo=dict(options, odoo_facts=facts))) is None
+    assert from_facts(dict(odoo=dict(options, odoo_facts=facts, transport='ftp'))) is None
+    assert from_facts(dict(odoo=dict(options, odoo_facts=facts, transport='rpc'))) is None    # no login
+    assert from_facts(dict(odoo=options)) is None
 
 
 def test_standin_probe_with_the_facts_read_explains_the_404(standin, on_host):
