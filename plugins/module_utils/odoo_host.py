@@ -75,10 +75,11 @@ class OdooHost(object):
         """
         install = discovery.discover_install(run_command, service=service, config=config, binary=binary,
                                              program_required=program_required)
-        version, series = None, None
+        version, series, root = None, None, None
         if install['binary']:
-            version, series = discovery.odoo_version(run_command, install['binary'], install['interpreter'])
-        return cls(install, cls._read_conf(install['config']), version, series)
+            root = discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
+            version, series = discovery.installed_version(run_command, install, root)
+        return cls(install, cls._read_conf(install['config']), version, series, odoo_root=root)
 
     @classmethod
     def from_facts(cls, run_command, facts):

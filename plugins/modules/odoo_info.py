@@ -18,7 +18,10 @@ description:
   - The service is the C(odoo*.service) systemd unit (or O(service)); its C(ExecStart) gives the program,
     the config file (C(-c), C(--config), C(--config=)) and command line options that override the file;
     C(User=), C(Group=) and C(WorkingDirectory=) give the user, group and the folder relative paths hang from.
-  - The series comes from C(<program> --version) (C(Odoo Server 16.0)).
+  - The version and series are what C(<program> --version) prints (C(Odoo Server 16.0)), read from the C(release.py)
+    of the C(odoo) package the program runs (its C(description) and C(version), which C(--version) prints), without
+    starting Odoo (C(--version) takes about a second on real Odoo); the program's C(--version) is run only when that
+    file is missing or does not define them.
   - RV(effective_addons_path) lists the folders in the order Odoo searches them, including the automatic C(<data_dir>/addons/<series>)
     folder, so the first copy of the addon listed is the one Odoo loads.
   - The databases are asked from the running service over XML-RPC (C(/xmlrpc/2/db) C(list())); when the
@@ -141,8 +144,10 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 notes:
-  - Runs C(<program> --version) and, to locate the C(odoo) package when it is not beside the program,
-    the program's Python with C(importlib.util.find_spec('odoo')) (nothing of Odoo is imported).
+  - To locate the C(odoo) package when it is not beside the program, runs the program's Python with
+    C(importlib.util.find_spec('odoo')) (nothing of Odoo is imported); runs that package's C(release.py), which holds
+    assignments only (C(<program> --version) runs it too, after importing the whole package), or else
+    C(<program> --version).
   - Manifests are read as data (C(ast.literal_eval)), never imported.
   - C(EnvironmentFile=) of the unit is not read; C(Environment=) is.
 seealso:
@@ -763,8 +768,9 @@ def main():
     # this module returns holds them: the command line is returned masked, the config's secrets are never returned.
     cli_secrets = install.pop('secrets')
 
+    odoo_root = discovery.find_odoo_root(install['binary'], run_command, install['interpreter'])
     try:
-        version, series = discovery.odoo_version(run_command, install['binary'], install['interpreter'])
+        version, series = discovery.installed_version(run_command, install, odoo_root)
     except discovery.DiscoveryError as exc:
         module.fail_json(msg=to_native(exc))
     major = generations.parse_series(series)
@@ -773,7 +779,7 @@ def main():
         conf = odoo_conf.OdooConf.from_file(install['config'])
     except (IOError, OSError, UnicodeDecodeError, odoo_conf.OdooConfError) as exc:
         module.fail_json(msg='Cannot parse the Odoo config %s: %s' % (install['config'], to_native(exc)))
-    host = odoo_host.OdooHost(install, conf, version, series)
+    host = odoo_host.OdooHost(install, conf, version, series, odoo_root=odoo_root)
     config_problems = []
     if not conf.has_section(odoo_conf.OPTIONS_SECTION):
         config_problems.append('%s has no [options] section: Odoo runs with its defaults' % install['config'])

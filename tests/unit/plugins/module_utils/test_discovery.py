@@ -246,6 +246,50 @@ def test_read_manifest_not_a_dict(tmp_path):
     assert manifest is None and error == 'manifest is not a dict'
 
 
+# Odoo's release.py as it is written in 16.0 and 17.0 (the assignments --version prints from), and the line an
+# enterprise build adds
+RELEASE_PY = """RELEASE_LEVELS = [ALPHA, BETA, RELEASE_CANDIDATE, FINAL] = ['alpha', 'beta', 'candidate', 'final']
+RELEASE_LEVELS_DISPLAY = {ALPHA: ALPHA,
+                          BETA: BETA,
+                          RELEASE_CANDIDATE: 'rc',
+                          FINAL: ''}
+version_info = %s
+version = '.'.join(str(s) for s in version_info[:2]) + RELEASE_LEVELS_DISPLAY[version_info[3]] + str(version_info[4] or '') + version_info[5]
+series = serie = major_version = '.'.join(str(s) for s in version_info[:2])
+product_name = 'Odoo'
+description = 'Odoo Server'
+nt_service_name = "odoo-server-" + series.replace('~','-')
+"""
+
+
+@pytest.mark.parametrize('version_info, extra, expected', [
+    ("(16, 0, 0, FINAL, 0, '')", '', ('16.0', '16.0')),
+    ("(17, 0, 0, FINAL, 0, '')", "version += '+e-20240101'\n", ('17.0+e-20240101', '17.0')),
+    ("('saas~16', 3, 0, FINAL, 0, '')", '', ('saas~16.3', 'saas~16.3')),
+    ("(12, 0, 0, RELEASE_CANDIDATE, 1, '')", '', ('12.0rc1', '12.0')),
+])
+def test_the_version_comes_from_release_py_as_version_prints_it(tmp_path, version_info, extra, expected):
+    root = tmp_path / 'odoo'
+    write(root / 'release.py', RELEASE_PY % version_info + extra)
+    binary = write(tmp_path / 'odoo-bin', '#!/bin/sh\necho "Odoo Server 9.0"\n', 0o755)
+    found = d.release_version(str(root))
+    assert found == expected
+    # installed_version takes it without running the program (which says 9.0 here)
+    assert d.installed_version(run_command, dict(binary=binary, interpreter=None), str(root)) == expected
+    assert d.parse_version_output('Odoo Server %s' % expected[0]) == expected
+
+
+def test_without_a_usable_release_py_the_program_says_its_version(tmp_path):
+    binary = write(tmp_path / 'odoo-bin', '#!/bin/sh\necho "Odoo Server 15.0"\n', 0o755)
+    install = dict(binary=binary, interpreter=None)
+    assert d.release_version(None) is None
+    assert d.release_version(str(tmp_path / 'nowhere')) is None
+    for text in ('version = (', "version = '16.0'\n", 'raise SystemExit(3)\n'):    # broken, no description, exits
+        write(tmp_path / 'odoo' / 'release.py', text)
+        assert d.release_version(str(tmp_path / 'odoo')) is None
+        assert d.installed_version(run_command, install, str(tmp_path / 'odoo')) == ('15.0', '15.0')
+
+
 def test_odoo_version(tmp_path):
     binary = write(tmp_path / 'odoo', '#!/bin/sh\necho "Odoo Server 16.0"\n', 0o755)
     assert d.odoo_version(run_command, binary) == ('16.0', '16.0')
