@@ -73,6 +73,17 @@ RELEASES = (
     ('4.3.0', 'Odoo_17-19', _REST + ('embedded',) + _PM),
 )
 
+# The folders of ``<module>/migrations/`` each release ships (vendor-releases.json, ``migrations``): at an upgrade, Odoo
+# runs the scripts of those whose version is above the one the database records and at most the new one
+# (:func:`migrations_run`). 3.1.x's and 4.2.0 on's rewrite payment_provider rows with SQL.
+MIGRATIONS = {
+    '3.1.0': ('16.0.3.1.0',),
+    '3.1.1': ('16.0.3.1.0',),
+    '4.2.0': ('17.0.4.2.0', '18.0.4.2.0'),
+    '4.2.1': ('17.0.4.2.0', '18.0.4.2.0'),
+    '4.3.0': ('17.0.4.2.0', '18.0.4.2.0', '19.0.4.3.0'),
+}
+
 # What the releases import beside Odoo when Odoo loads them (ground truth 9: every release pkg_resources, 3.1.0 on -
 # every 4.x included - requests): module, first release that imports it, Debian package, PyPI distribution.
 # Debian 12 ships pkg_resources in python3-pkg-resources, which python3-setuptools depends on.
@@ -227,6 +238,33 @@ def python_imports(version):
     found = release(version)['release']
     return [dict(module=module, debian=debian, pip=pip) for module, since, debian, pip in PYTHON_IMPORTS
             if _key(found) >= _key(since)]
+
+
+def _odoo_version(text):
+    """A version as Odoo's ``parse_version`` orders these (numbers only; anything else orders as 0)."""
+    return tuple(int(part) if part.isdigit() else 0 for part in str(text).split('.'))
+
+
+def migrations_run(installed, version, series):
+    """The migration folders of the release of ``version`` whose scripts Odoo runs when it upgrades a database that
+    records ``installed`` (its ``latest_version``, ``16.0.3.1.0``) to ``version`` on ``series`` (``16.0``), in Odoo's
+    order: as ``MigrationManager.migrate_module`` (``odoo/modules/migration.py``) chooses them, a folder whose
+    version (the series in front when it has fewer than two dots) is above the installed version and at most the
+    module's new one (the series in front of the manifest's version), and ``0.0.0`` at every version change. Empty
+    when nothing is installed yet (an install runs none); raises :class:`ReleaseError` for a version the table
+    cannot place."""
+    folders = MIGRATIONS.get(release(version)['release'], ())
+    if not installed:
+        return []
+
+    def full(text):
+        return text if text.count('.') >= 2 else '%s.%s' % (series, text)
+
+    # the new version as Odoo records it: the series in front of the manifest's (``adapt_version``)
+    done, new = _odoo_version(installed), _odoo_version('%s.%s' % (series, addon_version(version)))
+    run = [folder for folder in folders
+           if (folder == '0.0.0' and done < new) or done < _odoo_version(full(folder)) <= new]
+    return sorted(run, key=lambda folder: _odoo_version(full(folder)))
 
 
 def form_of(facts):

@@ -496,8 +496,9 @@ options:
       - When O(odoo_facts) holds the gather stage's read of every database worked on, each database is also compared
         with it as in check mode (no Odoo process); RV(planned) is then V(true) and RV(databases) is the plan. A
         database that cannot be planned from that read (a value it does not resolve, the module not installed
-        yet) leaves RV(planned) V(false) and RV(databases) empty, and refuses nothing; the run compares again
-        once the earlier stages are done.
+        yet, fields of O(release) the read lacks, or migration scripts of O(release) that the upgrade of that
+        database would run, since they may rewrite the provider's row) leaves RV(planned) V(false) and
+        RV(databases) empty, and refuses nothing; the run compares again once the earlier stages are done.
     type: bool
     default: false
   ipn_probe_passed:
@@ -1224,6 +1225,8 @@ class Run(object):
         database cannot be planned from it (see O(validate_only))."""
         report = []
         for db in names:
+            if self._migrates(db):
+                return None
             try:
                 entry, failure = self.database(db, flats[db])
             except NotPlanned:
@@ -1232,6 +1235,17 @@ class Run(object):
                 return None
             report.append(entry)
         return report
+
+    def _migrates(self, db):
+        """Whether upgrading ``db`` to O(release) runs migration scripts of that release (which may rewrite the
+        provider's row with SQL): the record gather read is then not the one the settings will meet, and the plan
+        waits for the upgrade (``releases.migrations_run``, from the version the read found installed)."""
+        found = self.base_facts['release']
+        if found is None:
+            return False
+        row = db_state.module_rows(self.host.states.get(db) or {}, [self.base_facts['module']])
+        installed = row[self.base_facts['module']].get('latest_version') if row else None
+        return bool(releases.migrations_run(installed, found['version'], self.host.series))
 
     def _resolve(self, db, path, relation, names, fields, found):
         """Ids of ``names`` among the ``found`` rows of ``relation``; every name must match exactly one."""

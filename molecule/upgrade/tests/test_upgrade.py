@@ -5,7 +5,8 @@ with the two broken builds of 3.1.1 (tests/fixtures/addons: 3.1.1 plus one fault
 broken-start (its Python fails at registry load: every request answers 500 after the restart) and broken-install
 (fails at ``-u``), each of which must fail the run with the reason and leave the good 3.1.1 in place and Odoo
 healthy; then broken-start again, killed (SIGKILL) in its wait, after which site.yml run again alone puts the good
-3.1.1 back with Odoo answering.
+3.1.1 back with Odoo answering. Last, --check --diff against the real run: the module step, then the provider
+settings of an upgrade.
 """
 
 import hashlib
@@ -295,3 +296,51 @@ def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_pat
     assert molecule_hosts.service_starts(host, hvars) == starts + (1 if plan["restart"] else 0)
     for db, (action, version) in planned.items():
         assert molecule_hosts.module_state(host, hvars, db) == {"state": "installed", "version": version}
+
+
+# Made-up values for the stand-in (test equipment); the key must never appear in the output.
+PLANNED_SETTINGS = {"mode": "test", "published": True, "shop_id": "87654321", "key_test": "UpgPlanKey-5e3a91",
+                    "entry_mode": "redirect"}
+
+_PROVIDER = (
+    "import json\n"
+    "r = env.ref('payment_systempay.payment_provider_systempay')\n"
+    "print('RESULT=' + json.dumps({'site_id': r.systempay_site_id, 'state': r.state, 'published': r.is_published}))\n"
+)
+
+
+def test_check_diff_plans_the_settings_of_an_upgrade_that_the_real_run_then_writes(host, hvars, tmp_path):
+    """New files pending (3.1.0 in place again, both databases recording 3.1.1) and provider settings: --check --diff
+    plans each database's settings from gather's read, since the upgrade to 3.1.1 runs none of its migrations there
+    (16.0.3.1.0 is not above 16.0.3.1.1), and writes nothing; the real run upgrades the files and writes exactly the
+    fields planned, as each database then holds them."""
+    name = host.backend.get_hostname()
+    older = os.path.join(FIXTURES, "Systempay_Odoo_16_v3.1.0.zip")
+    run = molecule_hosts.run_playbook(name, {"addon_src": older, "systempay_odoo_allow_downgrade": True})
+    assert run.returncode == 0, run.stdout
+    databases = ("shop1", "shop2")
+    before = {db: molecule_hosts.odoo_shell(host, hvars, db, _PROVIDER) for db in databases}
+    assert all(row["site_id"] != PLANNED_SETTINGS["shop_id"] for row in before.values()), before
+
+    extra = {"provider_settings": PLANNED_SETTINGS}
+    check = molecule_hosts.run_playbook(name, dict(extra, report_dir=str(tmp_path / "plan")),
+                                        options=("--check", "--diff"))
+    assert check.returncode == 0, check.stdout
+    assert PLANNED_SETTINGS["key_test"] not in check.stdout
+    plan = report_of(tmp_path / "plan")
+    assert plan["addon"]["action"] == "would upgrade"
+    planned = {db["name"]: (db["provider_action"], db["provider_changed_fields"]) for db in plan["databases"]}
+    assert set(planned) == set(databases) and all(action == "would_update" for action, dummy in planned.values())
+    assert all("systempay_site_id" in fields for dummy, fields in planned.values()), planned
+    assert {db: molecule_hosts.odoo_shell(host, hvars, db, _PROVIDER) for db in databases} == before
+
+    real = molecule_hosts.run_playbook(name, dict(extra, report_dir=str(tmp_path / "real")))
+    assert real.returncode == 0, real.stdout
+    assert PLANNED_SETTINGS["key_test"] not in real.stdout
+    done = report_of(tmp_path / "real")
+    assert done["addon"]["action"] == "upgraded"
+    made = {db["name"]: (db["provider_action"], db["provider_changed_fields"]) for db in done["databases"]}
+    assert made == {db: ("update", fields) for db, (dummy, fields) in planned.items()}
+    for db in databases:
+        assert molecule_hosts.odoo_shell(host, hvars, db, _PROVIDER) == {
+            "site_id": PLANNED_SETTINGS["shop_id"], "state": "test", "published": True}

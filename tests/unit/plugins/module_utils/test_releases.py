@@ -114,6 +114,27 @@ def test_versions_that_cannot_be_placed(version):
         r.release(version)
 
 
+def test_the_migrations_of_each_release_are_the_folders_it_ships():
+    assert r.MIGRATIONS == dict((version, tuple(facts['migrations'])) for version, facts in FACTS.items()
+                                if facts.get('migrations'))
+
+
+@pytest.mark.parametrize('installed, version, series, expected', [
+    ('16.0.3.0.3', '3.1.1', '16.0', ['16.0.3.1.0']),    # 3.0.3 -> 3.1.1: the 3.1.0 migration runs
+    ('16.0.3.0.3', '3.1.0', '16.0', ['16.0.3.1.0']),    # at most the new version: 16.0.3.1.0 itself
+    ('16.0.3.1.0', '3.1.1', '16.0', []),                # above the installed version only
+    ('16.0.3.1.1', '3.1.1', '16.0', []),                # no version change
+    ('17.0.4.1.0', '4.3.0', '17.0', ['17.0.4.2.0']),    # the 18.0 and 19.0 folders are above 17.0.4.3.0
+    ('18.0.4.2.1', '4.3.0', '18.0', []),
+    ('18.0.4.1.0', '4.2.1', '18.0', ['18.0.4.2.0']),
+    ('16.0.3.0.3', '3.1.1-broken-start', '16.0', ['16.0.3.1.0']),   # a patched build: its release's folders
+    ('16.0.3.0.3', '3.0.3', '16.0', []),                # a release without migrations
+    (None, '3.1.1', '16.0', []),                        # an install runs none
+])
+def test_the_migrations_an_upgrade_runs(installed, version, series, expected):
+    assert r.migrations_run(installed, version, series) == expected
+
+
 def test_ranges_by_release_not_by_line():
     # the line ranges would accept all of these; the releases' own ranges do not
     assert not r.fits_series('1.1.1', 13)

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import getpass
 import importlib.util
 import json
@@ -639,6 +640,30 @@ def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_ho
     # without gather's read: the values only
     bare = run_module(payment_provider, args(host, settings_for('16.0'), validate_only=True))
     assert bare['planned'] is False
+
+
+def test_the_plan_stage_plans_an_upgrade_to_a_release_only_when_none_of_its_migrations_runs(make_host):
+    """With O(release) (site.yml's plan stage before new addon files), a database is planned from gather's read only
+    when the upgrade to that release runs none of its migration scripts, which may rewrite the provider's row: 3.1.1
+    ships migrations/16.0.3.1.0, which runs for a database recording 3.0.3, not for one recording 3.1.0 or 3.1.1."""
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
+    wanted = settings_for('16.0', key_test='another-Key-0042')
+    same = run_module(payment_provider, args(host, wanted, odoo_facts=facts, release='3.1.1', validate_only=True))
+    assert same['planned'] is True
+    assert [(e['name'], e['changed_fields']) for e in same['databases']] == \
+        [('shop1', ['systempay_key_test']), ('shop2', ['systempay_key_test'])]
+
+    def recording(version):
+        states = copy.deepcopy(facts['database_states'])
+        states['shop2']['modules']['payment_systempay']['latest_version'] = version
+        return dict(facts, database_states=states)
+    assert run_module(payment_provider, args(host, wanted, odoo_facts=recording('16.0.3.1.0'), release='3.1.1',
+                                             validate_only=True))['planned'] is True
+    migrating = run_module(payment_provider, args(host, wanted, odoo_facts=recording('16.0.3.0.3'), release='3.1.1',
+                                                  validate_only=True))
+    assert migrating['planned'] is False and migrating['databases'] == [] and migrating['read_salts'] == {}
 
 
 # -- settings by addon release (vendor-releases.json; module_utils/releases.py) -------------------------
