@@ -257,10 +257,16 @@ def report_of(folder):
     return hosts[0]
 
 
+# Made-up values for the stand-in (test equipment), for the run that installs the module in shop2.
+FIRST_SETTINGS = {"mode": "test", "shop_id": "11112222", "key_test": "UpgFirstKey-2b7c04", "entry_mode": "redirect"}
+
+
 def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_path):
     """After the downgrade above (files 3.1.0, shop1 recording 3.1.1) and with a new shop database, shop2: site.yml
     --check --diff with 3.1.1 plans the files, the restart and each database; it changes nothing. The real run then
-    does exactly that, as the host shows it: the files' version, the number of starts, each database's row."""
+    does exactly that, as the host shows it: the files' version, the number of starts, each database's row. The
+    provider settings given cannot be planned while the module would be installed in shop2 (no record before the
+    install): the report says so for each database."""
     name = host.backend.get_hostname()
     dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
     # Odoo's -d creates the database when it does not exist (and -i of installed modules does nothing)
@@ -271,10 +277,15 @@ def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_pat
     files, starts = tree(host), molecule_hosts.service_starts(host, hvars)
     assert manifest_version(host) == "3.1.0" and rows["shop1"]["version"] == "16.0.3.1.1"
 
-    check = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "plan")}, options=("--check", "--diff"))
+    check = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "plan"),
+                                               "provider_settings": FIRST_SETTINGS}, options=("--check", "--diff"))
     assert check.returncode == 0, check.stdout
     plan = report_of(tmp_path / "plan")
     assert plan["check_mode"] is True
+    notes = {db["name"]: (db["provider_action"], db["provider_notes"]) for db in plan["databases"]}
+    assert notes == {
+        "shop1": (None, ["settings compared in the real run, once the module is installed in shop2"]),
+        "shop2": (None, ["settings compared once the module is installed (no provider record before the install)"])}
     assert (plan["addon"]["action"], plan["addon"]["before"], plan["addon"]["after"]) == ("would upgrade", "3.1.0",
                                                                                           "3.1.1")
     assert plan["restart"] is True
@@ -284,9 +295,11 @@ def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_pat
     assert tree(host) == files and molecule_hosts.service_starts(host, hvars) == starts
     assert {db: molecule_hosts.module_state(host, hvars, db) for db in databases} == rows
 
-    real = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "real")})
+    real = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "real"),
+                                              "provider_settings": FIRST_SETTINGS})
     assert real.returncode == 0, real.stdout
     done = report_of(tmp_path / "real")
+    assert all(db["provider_action"] == "update" for db in done["databases"]), done["databases"]
     assert (done["addon"]["action"], done["addon"]["after"]) == ("upgraded", plan["addon"]["after"])
     assert done["restart"] == plan["restart"]
     made = {db["name"]: (db["action"], db["version_after"]) for db in done["databases"]}
