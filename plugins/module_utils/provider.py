@@ -606,18 +606,23 @@ def write_value(value, ftype):
     return value if value not in (None, '') else False
 
 
-def shown(value, ftype, secret):
-    """A value for a diff: secrets masked, relations as ids."""
+def shown(value, ftype, secret, labels=None):
+    """A value for a diff: secrets masked; a relation by the name or code ``labels`` (``{id: label}``) has for it,
+    else by its id."""
     if secret:
         return MASK if value else ''
     norm = normalize(value, ftype)
+    labels = labels or {}
     if ftype in ('many2many', 'one2many'):
-        return list(norm)
+        return [labels.get(item, item) for item in norm]
+    if ftype == 'many2one' and norm:
+        return labels.get(norm, norm)
     return norm
 
 
-def differences(current, target, types, secrets=()):
-    """``(changed_fields, before, after)`` for the fields whose target differs from the current value."""
+def differences(current, target, types, secrets=(), labels=None):
+    """``(changed_fields, before, after)`` for the fields whose target differs from the current value; ``labels``
+    (``{field: {id: label}}``) names the records a relational field holds."""
     changed = []
     before = {}
     after = {}
@@ -627,6 +632,7 @@ def differences(current, target, types, secrets=()):
             continue
         changed.append(field)
         secret = field in secrets
-        before[field] = shown(current.get(field), ftype, secret)
-        after[field] = MASK + ' (changed)' if secret else shown(target[field], ftype, False)
+        named = (labels or {}).get(field)
+        before[field] = shown(current.get(field), ftype, secret, named)
+        after[field] = MASK + ' (changed)' if secret else shown(target[field], ftype, False, named)
     return changed, before, after

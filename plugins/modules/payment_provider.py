@@ -617,7 +617,9 @@ databases:
       elements: str
       sample: ["state", "systempay_key_prod"]
     diff:
-      description: C(before) and C(after) of each changed field; secrets shown as C(********).
+      description: C(before) and C(after) of each changed field; secrets shown as C(********); a related record
+        (journal, website, countries, icons, cards, languages) by the name or code it is matched on, else by its
+        id (a record the settings do not name, read without the gather stage's read).
       type: dict
       sample: {"before": {"state": "test", "systempay_key_prod": "********"},
                "after": {"state": "enabled", "systempay_key_prod": "******** (changed)"}}
@@ -933,7 +935,7 @@ class Run(object):
         if web_base_url:
             params = {'web.base.url': results[3], 'web.base.url.freeze': results[4]}
 
-        current, resolved, errors = self._read(db, record_id, needed, flat, described, gathered, kind, xmlid)
+        current, resolved, errors, labels = self._read(db, record_id, needed, flat, described, gathered, kind, xmlid)
         target = self._target(db, flat, current, resolved, described, errors)
         secrets = provider.secret_fields(facts)
         if db_state.DIGESTS in current:
@@ -941,7 +943,7 @@ class Run(object):
         if kind == 'provider':
             self._entry_mode(db, flat, current, target, entry, version)
         types = dict((field, described[field]['type']) for field in target)
-        changed, before, after = provider.differences(current, target, types, secrets)
+        changed, before, after = provider.differences(current, target, types, secrets, labels)
         param_target = {}
         if web_base_url:
             param_target = {'web.base.url': web_base_url, 'web.base.url.freeze': 'True'}
@@ -1162,8 +1164,10 @@ class Run(object):
                 current[field] = db_state.OTHER_SECRET if stored else False
 
     def _read(self, db, record_id, needed, flat, described, state=None, kind='provider', xmlid=None):
-        """``(current values, resolved relations)``: the record's fields, and ids of the names the settings give
-        (from the gather stage's read of ``db`` when it holds them all: no Odoo process)."""
+        """``(current values, resolved relations, errors, labels)``: the record's fields, the ids of the names the
+        settings give (from the gather stage's read of ``db`` when it holds them all: no Odoo process), and
+        ``{field: {id: label}}`` for the diff: the name or code of each related record the reads hold (the records
+        the settings name, every record of the model in gather's read, the name Odoo gives a many2one)."""
         facts = self.facts
         # the mode and publish fields are always read, for the report (RV(databases[].mode))
         status_fields = set(field for field in (facts['mode_field'], facts['publish_field']) if field in described)
@@ -1194,13 +1198,23 @@ class Run(object):
         if not rows:
             raise Failure('Cannot read the provider in database %s: record %s of %s is gone'
                           % (db, record_id, facts['model']))
-        resolved, errors = {}, []
+        resolved, errors, labels = {}, [], {}
         for (path, relation, names, fields), found in zip(lookups, results[1:]):
+            labels[facts['fields'][path]] = dict((row['id'], row.get(fields[0])) for row in found if row.get(fields[0]))
             try:
                 resolved[path] = self._resolve(db, path, relation, names, fields, found)
             except provider.SettingsError as exc:
                 errors.append(str(exc))
-        return rows[0], resolved, errors
+        for path, found in (((state or {}).get('provider') or {}).get('relations') or {}).items():
+            key = db_state.RELATION_FIELDS.get(path, db_state.RELATION_DEFAULT_FIELDS)[0]
+            if facts['fields'].get(path):
+                labels.setdefault(facts['fields'][path], {}).update(
+                    (row['id'], row[key]) for row in found if row.get(key))
+        for field, value in rows[0].items():
+            # a many2one as Odoo's read() gives it: [id, display name]
+            if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[1], str):
+                labels.setdefault(field, {}).setdefault(value[0], value[1])
+        return rows[0], resolved, errors, labels
 
     def _from_state(self, state, record_id, fields, lookups, flat, kind='provider'):
         """The results of :meth:`_read`'s batch from the gather stage's read, or None when it lacks any of them.

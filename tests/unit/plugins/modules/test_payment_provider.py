@@ -438,6 +438,12 @@ def test_check_mode_only_reads_and_reports_the_diff(make_host):
     assert entry['msg'].startswith('would change')
     assert (entry['action'], entry['mode'], entry['published']) == ('would_update', 'test', True)
     assert 'systempay_key_test' in entry['changed_fields'] and 'ir.config_parameter:web.base.url' in entry['changed_fields']
+    # relations by the name or code the settings give them, not by id
+    diff = entry['diff']
+    assert (diff['before']['journal_id'], diff['after']['journal_id']) == (False, 'Bank')
+    assert (diff['before']['website_id'], diff['after']['website_id']) == (False, 'My Website')
+    assert sorted(diff['after']['available_country_ids']) == ['BE', 'FR']
+    assert diff['after']['payment_icon_ids'] == ['VISA']
     assert entry['diff']['before']['systempay_key_test'] == '********'     # the addon's demo key, masked
     assert entry['diff']['after']['name'] == 'Carte bancaire'
     assert result['diff']['after']['shop1'] == entry['diff']['after']
@@ -621,6 +627,25 @@ def test_the_plan_stage_compares_every_database_from_gather_s_read_as_check_mode
     # no Odoo process started, nothing written
     assert _loads(host) == loads
     assert read_record(host, 'shop1', all_fields(host)) == before
+
+
+def test_the_diff_names_the_related_records_gather_s_read_holds(make_host):
+    """From gather's read (every record of each related model), a relation's before and after are both names or
+    codes; Odoo's own read gives a many2one's name; a record the settings do not name stays an id over that read."""
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
+    wanted = settings_for('16.0', specific_countries=['FR'], journal='INV')
+    planned = run_module(payment_provider, args(host, wanted, odoo_facts=facts), check_mode=True, diff=True)
+    diff = planned['databases'][0]['diff']
+    assert (sorted(diff['before']['available_country_ids']), diff['after']['available_country_ids']) == \
+        (['BE', 'FR'], ['FR'])
+    assert (diff['before']['journal_id'], diff['after']['journal_id']) == ('Bank', 'Customer Invoices')
+    read = run_module(payment_provider, args(host, wanted), check_mode=True, diff=True)
+    diff = read['databases'][0]['diff']
+    assert (diff['before']['journal_id'], diff['after']['journal_id']) == ('Bank', 'Customer Invoices')
+    before = diff['before']['available_country_ids']
+    assert 'FR' in before and len(before) == 2 and diff['after']['available_country_ids'] == ['FR']
 
 
 def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_host):
