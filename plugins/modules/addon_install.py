@@ -136,6 +136,36 @@ options:
           databases and C(data_dir)).
         type: dict
         required: true
+  restart:
+    description:
+      - After a change of the folder in this call (not in check mode), restart Odoo's unit and prove it in the same
+        call, exactly as M(systempay.odoo.odoo_service) does with O(module) (a new process of the unit answering
+        version_info, the module not skipped in the log lines of this start). C(roles/addon) gives it when nothing
+        else changes between the swap and the restart (no config edit, no modes to give back), so that the restart
+        costs no call of its own.
+      - The task does not fail when the restart cannot be proven. RV(restart) says what held (C(proven),
+        C(restarted), C(msg), C(log)), and the caller decides (the addon role puts the previous files back).
+    type: dict
+    suboptions:
+      service:
+        description: The systemd unit (RV(systempay.odoo.odoo_info#module:service)).
+        type: str
+        required: true
+      url:
+        description: Where Odoo answers from this host, like C(http://127.0.0.1:8069).
+        type: str
+        required: true
+      port:
+        description: The TCP port Odoo listens on.
+        type: int
+        required: true
+      timeout:
+        description: Seconds to wait for the new process to answer.
+        type: int
+        default: 120
+      logfile:
+        description: Odoo's log file (C(--logfile)); without it, the unit's journal is read.
+        type: path
 extends_documentation_fragment:
   - systempay.odoo.lock
   - ansible.builtin.action_common_attributes
@@ -232,6 +262,13 @@ lock:
     C(generation)); V(null) when it was not taken (not given, or check mode).
   returned: always
   type: dict
+restart:
+  description: With O(restart), the result of the restart after the change (the return values of
+    M(systempay.odoo.odoo_service) - C(proven), C(restarted), C(answering), C(before), C(after), C(port_owner),
+    C(http_status), C(not_loaded), C(log), C(msg)); V(null) when no restart was made (not given, nothing changed,
+    or check mode).
+  returned: always
+  type: dict
 '''
 
 import grp
@@ -249,6 +286,7 @@ from ansible_collections.systempay.odoo.plugins.module_utils import backups
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import host_lock
 from ansible_collections.systempay.odoo.plugins.module_utils import odoo_host
+from ansible_collections.systempay.odoo.plugins.module_utils import service_restart
 from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.module_utils import vendor_archive
 from ansible_collections.systempay.odoo.plugins.module_utils.postgres import PostgresError
@@ -288,6 +326,7 @@ def argument_spec():
                                                    databases=dict(type='list', elements='str', default=['all']),
                                                    odoo_facts=dict(type='dict', required=True))),
         lock=dict(type='dict', options=host_lock.OPTIONS),
+        restart=dict(type='dict', options=service_restart.argument_spec()),
     )
 
 
@@ -463,7 +502,8 @@ def main():
     except (vendor_archive.AddonError, InstallError) as exc:
         module.fail_json(msg=to_native(exc))
 
-    result = dict(changed=False, previous_version=None, backup_path=None, path=target, backup_room=None, lock=None)
+    result = dict(changed=False, previous_version=None, backup_path=None, path=target, backup_room=None, lock=None,
+                  restart=None)
     staging = source = None
     try:
         before = installed(target)
@@ -525,6 +565,11 @@ def main():
             result['backup_path'] = None
     else:
         result['backups'] = list_backups(backups_dir, name)
+    restart = params['restart']
+    if restart and result['changed'] and not module.check_mode:
+        result['restart'] = service_restart.restart_and_prove(
+            module.run_command, restart['service'], restart['url'], restart['port'], timeout=restart['timeout'],
+            logfile=restart['logfile'], module=name)
     module.exit_json(**result)
 
 

@@ -389,3 +389,35 @@ def test_the_run_s_last_checks_and_its_lock_come_in_the_install_s_call_before_th
     os.unlink(lock['path'])
     result = run(args)
     assert result['changed'] is False and result['lock']['acquired'] is True and os.path.exists(lock['path'])
+
+
+def test_the_restart_comes_in_the_same_call_right_after_a_swap_and_only_then(fixtures, dest, install, monkeypatch):
+    # roles/addon gives `restart` when nothing else changes between the swap and the restart: the new process must
+    # find the new folder in place, and a folder left as it was (or check mode) restarts nothing
+    install('3.1.0')
+    calls = []
+
+    def restart_and_prove(run_command, service, url, port, timeout=120, logfile=None, module=None):
+        calls.append((service, url, port, timeout, logfile, module, installed_version(dest)))
+        return dict(proven=len(calls) == 1, restarted=True, msg='the proof of call %d' % len(calls))
+    monkeypatch.setattr(addon_install.service_restart, 'restart_and_prove', restart_and_prove)
+    restart = dict(service='odoo', url='http://127.0.0.1:8069', port=8069, logfile='/var/log/odoo/odoo-server.log')
+    args = dict(src=fixtures.zip('3.1.1'), dest=dest, restart=restart)
+
+    result = run(args, check_mode=True)
+    assert (result['changed'], result['restart'], calls) == (True, None, [])
+    result = run(args)
+    assert result['changed'] is True
+    assert result['restart'] == dict(proven=True, restarted=True, msg='the proof of call 1')
+    assert calls == [('odoo', 'http://127.0.0.1:8069', 8069, 120, '/var/log/odoo/odoo-server.log', MODULE, '3.1.1')]
+    result = run(args)
+    assert (result['changed'], result['restart'], len(calls)) == (False, None, 1)
+
+    # a restart that cannot be proven does not fail the task: the caller reads it and puts the files back
+    result = run(dict(args, src=fixtures.zip('3.1.0')))
+    assert result['changed'] is True and result['restart']['proven'] is False and calls[-1][-1] == '3.1.0'
+    assert result['backup_path'] is not None
+
+
+def installed_version(dest):
+    return addon_install.installed(os.path.join(dest, MODULE))['version']
