@@ -16,7 +16,9 @@ again to read it (:func:`usable`); a step that comes after a change to that data
 addon files, written settings) is given no state for it by ``playbooks/site.yml`` and reads it itself.
 
 Secret fields (the keys) are never returned: only a salted PBKDF2-SHA256 digest of each (:func:`digest`), with the
-salt of the run (:data:`SALT_KEY`), so that a later step can tell whether a key it is given is the one stored.
+salt of the run (:data:`SALT_KEY`), so that a later step can tell whether a key it is given is the one stored. A read
+made without a salt (``odoo_info`` ``digests: false``: no later step compares keys) costs no digest: each set
+secret holds :data:`UNDIGESTED`, and :func:`usable` gives such a read to no step that compares keys.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,6 +43,8 @@ DIGESTS = '__digests__'
 # What a secret field holds for the comparison when it is set to another value than the one given.
 OTHER_SECRET = '(another value)'
 DIGEST_PREFIX = 'pbkdf2-sha256$'
+# What a set secret field holds in a read made without a salt: that it is set, nothing of its value.
+UNDIGESTED = 'set (not digested)'
 
 # Per relational setting: the fields its names are matched on (payment_provider ``_read``).
 RELATION_FIELDS = {
@@ -71,6 +75,8 @@ _out = {'modules_asked': _p['modules'], 'modules': {}, 'params': {}, 'provider':
 def _digest(_value):
     if _value in (None, False, ''):
         return None
+    if _p['salt'] is None:
+        return %(undigested)r
     _raw = _hashlib.pbkdf2_hmac('sha256', str(_value).encode('utf-8'), _p['salt'].encode('ascii'), _p['rounds'])
     return %(prefix)r + _raw.hex()
 
@@ -138,9 +144,12 @@ def new_salt():
 
 
 def digest(value, salt):
-    """The digest the read gives for a secret ``value`` (None for an empty one)."""
+    """The digest the read gives for a secret ``value`` (None for an empty one; :data:`UNDIGESTED` without a
+    ``salt`` - a read for steps that compare no key)."""
     if value in (None, False, ''):
         return None
+    if salt is None:
+        return UNDIGESTED
     raw = hashlib.pbkdf2_hmac('sha256', str(value).encode('utf-8'), salt.encode('ascii'), ROUNDS)
     return DIGEST_PREFIX + binascii.hexlify(raw).decode('ascii')
 
@@ -180,21 +189,24 @@ def read_params(series, brand, salt):
 def read(odoo, db, series, brand, salt):
     """The state of ``db`` (one ``odoo shell``; ``odoo`` a CLI transport). Raises ``transport.TransportError``."""
     script = _SCRIPT % {'params': repr(read_params(series, brand, salt)), 'mark': transport.JSON_MARK,
-                        'prefix': DIGEST_PREFIX}
+                        'prefix': DIGEST_PREFIX, 'undigested': UNDIGESTED}
     state = odoo.shell(db, script)
     state[SALT_KEY] = salt
     return state
 
 
-def usable(state, modules=None, fresh=True):
+def usable(state, modules=None, fresh=True, secrets=False):
     """Whether a later step can take ``state`` (a database's entry of ``database_states``) instead of reading: it was
-    read whole, covers the ``modules`` the step asks about, and (``fresh``) no change since may have made it wrong.
+    read whole, covers the ``modules`` the step asks about, (``fresh``) no change since may have made it wrong, and
+    (``secrets``: the step compares keys with it) its secrets are digests.
 
     ``playbooks/site.yml`` marks every state :data:`STALE_KEY` once new addon files are in place (the running
     registry then has other fields: only the module rows stay true, which the module step alone asks for with
     ``fresh=False``), and drops the state of a database a step changed (an install, an upgrade, written settings).
     """
-    if not isinstance(state, dict) or state.get('errors') or not state.get(SALT_KEY):
+    if not isinstance(state, dict) or state.get('errors') or SALT_KEY not in state:
+        return False
+    if secrets and not state[SALT_KEY]:
         return False
     if fresh and state.get(STALE_KEY):
         return False

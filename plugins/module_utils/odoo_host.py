@@ -105,12 +105,12 @@ class OdooHost(object):
         host.states = dict(facts.get('database_states') or {})
         return host
 
-    def state(self, db, modules=None, fresh=True):
+    def state(self, db, modules=None, fresh=True, secrets=False):
         """The state gather read of ``db`` when a step can use it instead of reading (else None; see
         ``db_state.usable``)."""
         from ansible_collections.systempay.odoo.plugins.module_utils import db_state
         state = self.states.get(db)
-        return state if db_state.usable(state, modules, fresh) else None
+        return state if db_state.usable(state, modules, fresh, secrets) else None
 
     def python(self):
         """The interpreter that runs the Odoo program (the unit's, else the program's ``#!`` line)."""

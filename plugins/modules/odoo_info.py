@@ -90,6 +90,16 @@ options:
     type: str
     choices: [auto, sql, shell]
     default: auto
+  digests:
+    description:
+      - Whether the read of O(read_databases) gives each set secret field (the keys) as a salted PBKDF2-SHA256
+        digest, which lets a later step tell whether a key it is given is the one stored (M(systempay.odoo.payment_provider)).
+        The digests cost the host about 20 ms of CPU each.
+      - V(false) when no later step compares keys (C(playbooks/site.yml) without C(provider_settings)). A set secret
+        then holds V(set (not digested\)), nothing of its value, and M(systempay.odoo.payment_provider) reads
+        the database itself rather than take that read.
+    type: bool
+    default: true
   lock:
     description:
       - The run's lock on the host (M(systempay.odoo.odoo_lock) with V(acquired), same options), looked at before
@@ -464,11 +474,17 @@ database_states:
       settings name as C(relations), and on Odoo 17+ the addon's C(payment.method) records as
       C(payment_methods)), C(installments) (the installments record's C(xmlids) and C(record)), C(errors), and the
       run's C(salt).
-    - Secret fields (the keys) are never returned, only a salted PBKDF2-SHA256 digest of each.
+    - Secret fields (the keys) are never returned, only a salted PBKDF2-SHA256 digest of each (with
+      O(digests=false), only whether each is set, and C(salt) is V(null)).
   returned: always
   type: dict
   sample: {"shop1": {"modules": {"payment_systempay": {"name": "payment_systempay", "state": "installed",
            "latest_version": "16.0.3.1.1"}}, "params": {"web.base.url": "https://shop.example.com"}, "errors": []}}
+digests:
+  description: Whether the secrets in RV(database_states) are digests (O(digests)); M(systempay.odoo.odoo_module)
+    reads the databases it changes the same way.
+  returned: always
+  type: bool
 databases_error:
   description: Why RV(databases) is V(null).
   returned: always
@@ -571,6 +587,7 @@ def argument_spec():
         timeout=dict(type='int', default=10),
         read_databases=dict(type='list', elements='str', default=[]),
         read_with=dict(type='str', default='auto', choices=['auto', 'sql', 'shell']),
+        digests=dict(type='bool', default=True),
         lock=dict(type='dict', options=dict(host_lock.OPTIONS, take=dict(type='bool', default=True))),
     )
 
@@ -586,7 +603,7 @@ def _read_states(module, host, runner, requested, databases):
         names = list(databases)
     else:
         names = [name for name in names if name in databases]
-    salt = db_state.new_salt()
+    salt = db_state.new_salt() if module.params['digests'] else None
     incompatible, unchecked, states = None, list(databases), None
     how = module.params['read_with']
     if how == 'sql' or (how == 'auto' and module.get_bin_path('psql')):
@@ -902,6 +919,7 @@ def main():
         databases_error=databases_error,
         incompatible_databases=incompatible,
         database_states=states,
+        digests=params['digests'],
         http_status=http_status,
         python_imports=python_imports,
         generation=generation,

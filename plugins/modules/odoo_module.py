@@ -297,7 +297,8 @@ database_states:
   description:
     - With O(transport=cli) and the vendor's addon (C(payment_<brand>)), the read that checks each installed or
       upgraded database afterwards is the whole read the gather stage makes (as
-      RV(systempay.odoo.odoo_info#module:database_states), keys as salted digests only). It is the state of that
+      RV(systempay.odoo.odoo_info#module:database_states), keys as salted digests only, or only whether each is set
+      when gather read them so, RV(systempay.odoo.odoo_info#module:digests)). It is the state of that
       database as the new code leaves it, for the later steps to take instead of reading it again. Only the
       databases this task installed or upgraded, and read without an error.
     - Read with SQL when the host has C(psql) (what the finished C(-i)/C(-u) committed, as Odoo's role with Odoo's
@@ -396,6 +397,8 @@ class Run(object):
         # the vendor's addon: the read after an install or upgrade is gather's whole read (db_state), kept here
         self.brand = self.name[len('payment_'):] if self.name.startswith('payment_') else None
         self.salt = None
+        # the keys digested as gather digested them (odoo_info digests; on when there are no facts)
+        self.digests = (module.params.get('odoo_facts') or {}).get('digests', True) is not False
         self.states = {}
         self.backup = module.params['backup']
         self.pg = None
@@ -442,7 +445,7 @@ class Run(object):
         read is not complete, with one ``odoo shell``."""
         names = [self.name] + list(self.requires)
         if self.odoo.name == 'cli' and self.brand and self.host.series:
-            if self.salt is None:
+            if self.salt is None and self.digests:
                 self.salt = db_state.new_salt()
             state = self._read_sql(db)
             if not db_state.usable(state, names):

@@ -891,8 +891,9 @@ class Run(object):
                       transport.batch_call('ir.config_parameter', 'get_param', ['web.base.url.freeze'])]
         selection_calls = self._selection_calls(model)
         calls += selection_calls
-        # the gather stage's read of this database, when no step changed it since (no Odoo process then)
-        gathered = self.host.state(db, [facts['module']])
+        # the gather stage's read of this database, when no step changed it since (no Odoo process then), with its
+        # keys as digests (the comparison needs them)
+        gathered = self.host.state(db, [facts['module']], secrets=True)
         if gathered is not None:
             results = self._gathered(db, gathered, kind, web_base_url)
         elif self.gathered_only:

@@ -123,6 +123,32 @@ def test_the_sql_read_gives_what_the_shell_read_gives(cluster, fixtures, tmp_pat
         assert by_sql['shop1']['provider']['record'] and not by_sql['shop1']['errors']
         assert by_sql['nosuchdb']['errors'] == ['modules and parameters: not read with SQL']
         assert not db_state.usable(by_sql['nosuchdb'])
+
+        # without a salt (odoo_info digests: false), both reads say which keys are set and nothing of them, and
+        # no step that compares keys takes such a read
+        plain_sql = db_sql.read(pg, ['shop1'], series, 'systempay', None, major)['shop1']
+        plain_shell = db_state.read(odoo, 'shop1', series, 'systempay', None)
+        described = plain_shell['provider']['described']
+        for field, entry in described.items():
+            if 'selection' in entry and 'selection' not in plain_sql['provider']['described'].get(field, {}):
+                entry.pop('selection')
+        got, want = normalized(plain_sql, described), normalized(plain_shell, described)
+        assert got == want, differences(got, want)
+        assert plain_sql[db_state.SALT_KEY] is None
+        assert db_state.usable(plain_sql, ['payment_systempay'])
+        assert not db_state.usable(plain_sql, ['payment_systempay'], secrets=True)
+        assert db_state.usable(by_sql['shop1'], ['payment_systempay'], secrets=True)
+        for kind in ('provider', 'installments'):
+            digested = (by_sql['shop1'].get(kind) or {}).get('record') or {}
+            plain = (plain_sql.get(kind) or {}).get('record') or {}
+            assert sorted(plain) == sorted(digested)
+            for field, value in digested.items():
+                if str(value).startswith(db_state.DIGEST_PREFIX):
+                    assert plain[field] == db_state.UNDIGESTED, (kind, field)
+                else:
+                    assert plain[field] == value, (kind, field)
+        # (the addon's data sets a key: the comparison above had a digest to compare)
+        assert db_state.UNDIGESTED in plain_sql['provider']['record'].values()
     finally:
         cluster.drop_databases()
 
@@ -252,7 +278,9 @@ def test_odoo_module_verifies_an_upgrade_with_sql_and_starts_only_the_upgrade(cl
         before = load_kinds(host)
         with host.server():
             # as site.yml runs them: gather's read (SQL), then the module step given those facts
-            facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all']))
+            # (without provider settings: the keys undigested, and the step's read after the change the same)
+            facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'],
+                                               digests=False))
             result = run_module(odoo_module, dict(name='payment_systempay', state='latest', databases=['shop1'],
                                                   binary=host.bin, config=host.conf, odoo_facts=facts))
         after = load_kinds(host)
@@ -260,6 +288,7 @@ def test_odoo_module_verifies_an_upgrade_with_sql_and_starts_only_the_upgrade(cl
         assert (after['cli'] - before['cli'], after['shell'] - before['shell']) == (1, 0)
         state = result['database_states']['shop1']
         assert db_state.usable(state, ['payment_systempay']) and not state['errors']
+        assert state['salt'] is None and not db_state.usable(state, ['payment_systempay'], secrets=True)
         assert state['modules']['payment_systempay']['latest_version'] == '16.0.3.1.1'
         assert state['provider']['record']
     finally:

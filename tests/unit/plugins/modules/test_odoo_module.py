@@ -482,6 +482,12 @@ def test_gather_reads_each_database_once_and_the_module_step_starts_no_odoo_to_r
     # without the gathered read, the step reads each database itself
     run_module(odoo_module, args(host, state='latest'))
     assert len(registry_loads(host)) == loads + 4
+    # a read without digests (odoo_info digests: false) holds the module rows just as well
+    plain = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell',
+                                       digests=False))
+    result = run_module(odoo_module, dict(args(host, state='latest'), odoo_facts=plain))
+    assert actions(result) == [('shop1', 'none'), ('shop2', 'none')]
+    assert len(registry_loads(host)) == loads + 6      # gather's two reads, nothing more
 
 
 def test_a_module_state_gather_did_not_read_is_read_by_the_step(make_host):

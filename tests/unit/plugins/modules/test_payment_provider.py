@@ -22,6 +22,7 @@ import os
 import pytest
 
 from ansible.module_utils import basic
+from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
@@ -595,6 +596,31 @@ def test_with_gather_s_read_a_converged_host_is_compared_without_starting_odoo(m
                                                 odoo_facts=facts))
     assert [e['changed_fields'] for e in written['databases']] == [['systempay_key_test']] * 2
     assert read_record(host, 'shop1', ['systempay_key_test'])['systempay_key_test'] == 'another-Key-0042'
+
+
+def test_a_read_without_digests_says_which_keys_are_set_and_the_provider_step_does_not_take_it(make_host):
+    # odoo_info digests: false (site.yml without provider_settings): no PBKDF2 for a run that compares no key; the
+    # provider step, which compares keys, reads such a database itself and answers as with a read that digests
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell',
+                                       digests=False))
+    assert facts['digests'] is False
+    assert not [secret for secret in SECRETS if secret in json.dumps(facts)]
+    state = facts['database_states']['shop1']
+    assert state['salt'] is None and state['provider']['record']['systempay_key_test'] == db_state.UNDIGESTED
+    loads = _loads(host)
+    planned = run_module(payment_provider, args(host, settings_for('16.0', key_test='another-Key-0042'),
+                                                odoo_facts=facts, validate_only=True))
+    assert planned['planned'] is False and planned['databases'] == []
+    assert _loads(host) == loads
+    checked = run_module(payment_provider, args(host, settings_for('16.0', key_test='another-Key-0042'),
+                                                odoo_facts=facts), check_mode=True)
+    assert [(e['name'], e['action'], e['changed_fields']) for e in checked['databases']] == \
+        [('shop1', 'would_update', ['systempay_key_test']), ('shop2', 'would_update', ['systempay_key_test'])]
+    assert _loads(host) > loads                  # its own read of each database
+    same = run_module(payment_provider, args(host, settings_for('16.0'), odoo_facts=facts), check_mode=True)
+    assert same['changed'] is False
 
 
 def test_a_name_gather_s_rows_do_not_have_is_refused_as_without_them(make_host):
