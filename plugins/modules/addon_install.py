@@ -148,23 +148,23 @@ options:
     type: dict
     suboptions:
       service:
-        description: The systemd unit (RV(systempay.odoo.odoo_info#module:service)).
+        description: As O(systempay.odoo.odoo_service#module:service).
         type: str
         required: true
       url:
-        description: Where Odoo answers from this host, like C(http://127.0.0.1:8069).
+        description: As O(systempay.odoo.odoo_service#module:url).
         type: str
         required: true
       port:
-        description: The TCP port Odoo listens on.
+        description: As O(systempay.odoo.odoo_service#module:port).
         type: int
         required: true
       timeout:
-        description: Seconds to wait for the new process to answer.
+        description: As O(systempay.odoo.odoo_service#module:timeout).
         type: int
         default: 120
       logfile:
-        description: Odoo's log file (C(--logfile)); without it, the unit's journal is read.
+        description: As O(systempay.odoo.odoo_service#module:logfile).
         type: path
 extends_documentation_fragment:
   - systempay.odoo.lock
