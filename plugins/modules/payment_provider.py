@@ -479,7 +479,11 @@ options:
   fresh_installs:
     description:
       - The databases in which this run installed the module (not upgraded it), as C(playbooks/site.yml) gives them
-        from the module step. Only used for the fresh-install entry mode (see O(settings.entry_mode)).
+        from the module step. Used for the fresh-install entry mode (see O(settings.entry_mode)).
+      - In check mode, the databases in which the module step would install the module. With O(release), where the
+        module is not installed yet, such a database is planned as the run leaves it (see RV(databases[].notes))
+        since no provider record exists before the install; RV(databases[].diff) gives each field the settings touch
+        with the value it holds after the run, its C(before) being C((the value the install gives)).
     type: list
     elements: str
     default: []
@@ -495,8 +499,10 @@ options:
         change is made on the host (the C(playbooks/site.yml) plan).
       - When O(odoo_facts) holds the gather stage's read of every database worked on, each database is also compared
         with it as in check mode (no Odoo process); RV(planned) is then V(true) and RV(databases) is the plan. A
-        database that cannot be planned from that read (a value it does not resolve, the module not installed
-        yet, fields of O(release) the read lacks, or migration scripts of O(release) that the upgrade of that
+        database where the module is not installed yet is planned as the module step leaves it after installing
+        O(release) (as in check mode with O(fresh_installs)). A database that cannot be planned from that read (a
+        value it does not resolve, the module not installed yet without O(release), fields of O(release) the read
+        lacks, or migration scripts of O(release) that the upgrade of that
         database would run, since they may rewrite the provider's row) leaves RV(planned) V(false) and
         RV(databases) empty, and refuses nothing; the run compares again once the earlier stages are done.
     type: bool
@@ -659,7 +665,9 @@ databases:
       sample: {"managed": true, "record": {"xmlid": "payment_systempay.payment_provider_systempaymulti", "id": 2},
                "mode": "test", "published": false, "action": "update", "summary": "test, not published"}
     notes:
-      description: What the task decided that the settings did not ask for, and why (the fresh-install entry mode).
+      description: What the task decided that the settings did not ask for, and why (the fresh-install entry mode);
+        in a plan of a database where the run installs the module first (see O(fresh_installs)), that the values
+        are those after the run, and that the names of related records are looked up after the install.
       type: list
       elements: str
       sample: ["entry mode set to redirect: the fresh install of 3.1.1 started with smartform, which needs the REST
@@ -707,6 +715,8 @@ KEY_PATHS = tuple(sorted(set(path for paths in provider.EMBEDDED_KEYS.values() f
 # The state given for a module Odoo has no row for in a database (its module list was not updated since the addon
 # came on disk).
 NOT_LISTED = 'not in its module list'
+# The "before" of a field in the plan of a database where the run installs the module first (Run._install_plan)
+INSTALL_VALUE = '(the value the install gives)'
 
 
 def argument_spec():
@@ -779,6 +789,8 @@ class Run(object):
         self.facts = facts
         self.secrets = secrets
         self.web_base_url = module.params['web_base_url']
+        # web.base.url and its freeze flag read in check mode where the module is not installed yet (_install_params)
+        self._params_read = {}
         if self.web_base_url:
             self.web_base_url = self.web_base_url.rstrip('/')
 
@@ -802,6 +814,9 @@ class Run(object):
         self.facts = self.base_facts
         main, multi = provider.split_installments(flat)
         try:
+            if self._installs_first(db):
+                self._install_plan(db, main, multi, entry)
+                return entry, None
             self._database(db, main, entry)
             if multi is not None:
                 self._installments(db, multi, entry)
@@ -815,6 +830,130 @@ class Run(object):
             return entry, None
         entry.update(action='failed', mode=None, published=None)
         return entry, entry['msg']
+
+    def _installs_first(self, db):
+        """Whether ``db`` is planned as the module step leaves it after installing O(release) there: planning (the
+        plan stage or check mode), with O(release), where the module is not installed; in the plan stage from the
+        gather stage's read (the module step installs the module in every database it works on where it is not
+        installed), in check mode where O(fresh_installs) says the module step would install it."""
+        if not self.planning or self.base_facts['release'] is None:
+            return False
+        if not self.gathered_only and db not in self.module.params['fresh_installs']:
+            return False
+        name = self.base_facts['module']
+        state = self.host.state(db, [name])
+        if state is not None:
+            row = db_state.module_rows(state, [name]).get(name) or {}
+            return row.get('state') != 'installed'
+        if self.gathered_only:
+            return False
+        return self._module_state(db)[0] != 'installed'
+
+    def _install_plan(self, db, main, multi, entry):
+        """The entry of a database where the run installs the module before it sets the settings (see
+        :meth:`_installs_first`). No provider record exists yet: the install creates it from the addon's data files
+        and field defaults, which the vendor's code gives as expressions, not values. So the plan is the value each
+        field the settings touch holds after the run (``before``: :data:`INSTALL_VALUE`); the real run, once the
+        module is installed, compares again and writes those that differ. The names of related records are looked
+        up then (the addon's cards and languages do not exist before its install)."""
+        facts = self.facts = self.base_facts
+        version = facts['release']['version']
+        entry.update(model=facts['model'], record=dict(xmlid=facts['xmlid'], id=None))
+        values = self._install_values(main, facts)
+        notes = ['the module is installed by this run first (release %s): these are the values the provider '
+                 'holds after the run; the real run writes those that differ from the values the install gives'
+                 % version]
+        field = facts['fields'].get('entry_mode')
+        if field and facts['form'] and 'entry_mode' not in main:
+            # a fresh install starts with the embedded form (ground truth 9), which has no REST keys yet
+            mode = main.get('mode') or 'test'
+            missing = provider.missing_embedded_keys(mode, main, set())
+            if missing:
+                values[field] = 'redirect'
+                notes.append(provider.fresh_install_note(
+                    version, releases.FORM_VALUES[facts['form']]['entry_mode']['embedded'], mode, missing))
+        after = dict(values)
+        if multi is not None:
+            multi_values = self._install_values(multi, facts)
+            after.update((INSTALLMENTS + '.' + key, value) for key, value in multi_values.items())
+            mode, published = provider.status(multi_values, facts)
+            entry['installments'] = dict(managed=True, record=None, mode=mode, published=published,
+                                         action='would_update',
+                                         summary=provider.installments_summary(True, mode, published))
+        elif facts['fields'].get('installments.count'):
+            entry['installments'] = dict(managed=False, record=None, mode=None, published=None, action='none',
+                                         summary=provider.installments_summary(False, None, None))
+        params = self._install_params(db) if self.web_base_url else {}
+        if self.web_base_url:
+            for key, wanted in (('web.base.url', self.web_base_url), ('web.base.url.freeze', 'True')):
+                if str(params.get(key) or '') != wanted:
+                    after[PARAM_PREFIX + key] = wanted
+        methods = self._install_methods(main, facts, notes)
+        if methods is not None:
+            after[METHODS_KEY] = methods
+        if any(path in provider.RELATIONS for path in list(main) + list(multi or {})):
+            notes.append('the related records named by the settings are looked up in the real run, after the install')
+        before = dict((key, INSTALL_VALUE) for key in after)
+        before.update((PARAM_PREFIX + key, params.get(key) or '') for key in params if PARAM_PREFIX + key in after)
+        entry['changed_fields'] = sorted(after)
+        entry['diff'] = dict(before=before, after=after)
+        entry['changed'] = bool(after)
+        entry['notes'] = notes
+        entry['mode'], entry['published'] = provider.status(values, facts)
+        entry['action'] = 'would_update' if after else 'none'
+        entry['msg'] = 'would set %d field%s%s' % (len(after), 's' if len(after) > 1 else '',
+                                                   ''.join('; ' + note for note in notes))
+
+    @staticmethod
+    def _install_values(flat, facts):
+        """``{field: value shown}`` of the fields ``flat`` sets, as a diff shows them: secrets masked, related
+        records by the names or codes the settings give."""
+        secrets = provider.secret_fields(facts)
+        values = dict(provider.state_values(flat, facts))
+        for path, value in flat.items():
+            field = facts['fields'].get(path)
+            if not field:
+                continue
+            if path in provider.RELATIONS:
+                values[field] = (value or False) if path in ('website', 'journal') else sorted(value or [])
+                if path == 'specific_countries' and facts['fields'].get('specific_countries_flag'):
+                    values[facts['fields']['specific_countries_flag']] = bool(value)
+            elif field in secrets:
+                values[field] = provider.MASK if value else ''
+            else:
+                values[field] = provider.plain_value(path, value, facts['form'])
+        return values
+
+    def _install_params(self, db):
+        """``web.base.url`` and its freeze flag in ``db`` (they do not depend on the addon): from the gather
+        stage's read, else read now (check mode)."""
+        state = self.host.state(db, [self.base_facts['module']])
+        if state is not None and state.get('params') is not None:
+            return state['params']
+        if db not in self._params_read:
+            if self.gathered_only:
+                raise NotPlanned(db)
+            keys = ['web.base.url', 'web.base.url.freeze']
+            found = self._batch(db, [transport.batch_call('ir.config_parameter', 'get_param', [key]) for key in keys],
+                                'read web.base.url')
+            self._params_read[db] = dict(zip(keys, found))
+        return self._params_read[db]
+
+    @staticmethod
+    def _install_methods(flat, facts, notes):
+        """What :meth:`_methods` gives as ``after`` once the install created the addon's payment methods (every card
+        brand of :data:`releases.PAYMENT_METHOD_BRANDS`); None when it does not apply."""
+        release = facts.get('release') or {}
+        if 'card_types' not in flat or 'payment_methods' not in (release.get('features') or []):
+            return None
+        cards = list(flat['card_types'] or releases.PAYMENT_METHOD_DEFAULT_CARDS)
+        table = dict(releases.PAYMENT_METHOD_BRANDS)
+        wanted = set(table[card] for card in cards if card in table)
+        without = [card for card in cards if card not in table]
+        if without:
+            notes.append('no payment method for card type%s %s in this release: the payment form shows no logo for %s'
+                         % ('s' if len(without) > 1 else '', ', '.join(without), 'them' if len(without) > 1 else 'it'))
+        return ', '.join(card for card, suffix in releases.PAYMENT_METHOD_BRANDS if suffix in wanted) or 'none'
 
     def _installments(self, db, multi, entry):
         """The installments record (``<brand>multi``) made to match ``multi`` (see provider.split_installments),

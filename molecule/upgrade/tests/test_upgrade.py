@@ -266,7 +266,8 @@ def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_pat
     --check --diff with 3.1.1 plans the files, the restart and each database; it changes nothing. The real run then
     does exactly that, as the host shows it: the files' version, the number of starts, each database's row. The
     provider settings given cannot be planned while the module would be installed in shop2 (no record before the
-    install): the report says so for each database."""
+    install): shop2 is planned as the run leaves it, each field the settings touch with the value it then holds,
+    and the real run leaves exactly those values in its provider record."""
     name = host.backend.get_hostname()
     dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
     # Odoo's -d creates the database when it does not exist (and -i of installed modules does nothing)
@@ -278,14 +279,21 @@ def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_pat
     assert manifest_version(host) == "3.1.0" and rows["shop1"]["version"] == "16.0.3.1.1"
 
     check = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "plan"),
-                                               "provider_settings": FIRST_SETTINGS}, options=("--check", "--diff"))
+                                               "provider_settings": FIRST_SETTINGS}, options=("--check", "--diff"),
+                                      environ={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
     assert check.returncode == 0, check.stdout
     plan = report_of(tmp_path / "plan")
     assert plan["check_mode"] is True
-    notes = {db["name"]: (db["provider_action"], db["provider_notes"]) for db in plan["databases"]}
-    assert notes == {
-        "shop1": (None, ["settings compared in the real run, once the module is installed in shop2"]),
-        "shop2": (None, ["settings compared once the module is installed (no provider record before the install)"])}
+    actions = {db["name"]: db["provider_action"] for db in plan["databases"]}
+    assert actions == {"shop1": "would_update", "shop2": "would_update"}, plan["databases"]
+    shop2 = [db for db in plan["databases"] if db["name"] == "shop2"][0]
+    assert shop2["provider_notes"] == [
+        "the module is installed by this run first (release 3.1.1): these are the values the provider holds after "
+        "the run; the real run writes those that differ from the values the install gives"]
+    printed = printed_diff(check.stdout)
+    assert sorted(printed["shop2"]) == sorted(shop2["provider_changed_fields"])
+    assert {printed["shop2"][field][0] for field in printed["shop2"]} == {"(the value the install gives)"}
+    assert "UpgFirstKey" not in check.stdout
     assert (plan["addon"]["action"], plan["addon"]["before"], plan["addon"]["after"]) == ("would upgrade", "3.1.0",
                                                                                           "3.1.1")
     assert plan["restart"] is True
@@ -309,6 +317,45 @@ def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_pat
     assert molecule_hosts.service_starts(host, hvars) == starts + (1 if plan["restart"] else 0)
     for db, (action, version) in planned.items():
         assert molecule_hosts.module_state(host, hvars, db) == {"state": "installed", "version": version}
+    # shop1 had a record to compare with: the real run wrote the fields the plan printed; shop2's record holds
+    # every value the plan printed for it (the secret as given: the plan masks it)
+    changed = {db["name"]: db["provider_changed_fields"] for db in done["databases"]}
+    assert changed["shop1"] == [db for db in plan["databases"] if db["name"] == "shop1"][0]["provider_changed_fields"]
+    after = {field: values[1] for field, values in printed["shop2"].items()}
+    assert after.pop("systempay_key_test") == "********"
+    record = molecule_hosts.odoo_shell(host, hvars, "shop2", (
+        "import json\n"
+        "rec = env.ref('payment_systempay.payment_provider_systempay')\n"
+        "print('RESULT=' + json.dumps(dict((f, rec[f]) for f in %r + ['systempay_key_test'])))\n" % sorted(after)))
+    assert record.pop("systempay_key_test") == FIRST_SETTINGS["key_test"]
+    assert record == after
+
+
+def printed_diff(stdout):
+    """{database: {field: (before, after)}} as the provider role prints them with --diff (its report task: a line
+    "database <name>: ..." then one "field: <before> -> <after>" line a field, both as JSON), from the output of
+    a run whose callback writes results as JSON (ANSIBLE_CALLBACK_RESULT_FORMAT=json: one string a line)."""
+    found, database = {}, None
+    for line in stdout.splitlines():
+        text = line.strip().rstrip(",")
+        if not (text.startswith('"') and text.endswith('"')):
+            continue
+        try:
+            text = json.loads(text)
+        except ValueError:      # a key and its value ("msg": "...")
+            continue
+        if text.startswith("database "):
+            database = text.split(":", 1)[0][len("database "):]
+            continue
+        field, sep, values = text.partition(": ")
+        before, arrow, after = values.partition(" -> ")
+        if not (database and arrow and " " not in field):
+            continue
+        try:
+            found.setdefault(database, {})[field] = (json.loads(before), json.loads(after))
+        except ValueError:
+            continue
+    return found
 
 
 # Made-up values for the stand-in (test equipment); the key must never appear in the output.

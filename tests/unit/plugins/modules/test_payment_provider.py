@@ -717,6 +717,95 @@ def test_the_plan_stage_plans_an_upgrade_to_a_release_only_when_none_of_its_migr
     assert migrating['planned'] is False and migrating['databases'] == [] and migrating['read_salts'] == {}
 
 
+def _as_read(value, expected):
+    """A planned ``after`` value in read_record()'s form (relations as sorted lists), the secrets as given."""
+    if value == payment_provider.provider.MASK:
+        return expected if isinstance(expected, str) and expected in SECRETS else value
+    if isinstance(expected, list) and isinstance(value, str):
+        return [value]
+    return value
+
+
+@pytest.mark.parametrize('series', ['16.0', '17.0'])
+def test_a_database_the_run_installs_is_planned_as_the_run_leaves_it(make_host, series):
+    """A database without the module (shop9): the plan stage (validate_only with O(release)) and check mode (with
+    O(fresh_installs)) plan each field the settings touch with the value it holds after the run, since no provider
+    record exists before the install. Then the install and the real run: the record holds exactly those values,
+    and a check-mode run afterwards finds nothing to change."""
+    host = make_host(series)
+    host.create_db('shop9', MODULES)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
+    assert host.module_state('shop9') != 'installed'
+    version = GENERATIONS[series]
+    wanted = settings_for(series)
+    url = 'https://shop9.example.test'
+    loads = _loads(host)
+    planned = run_module(payment_provider, args(host, wanted, databases=['shop9'], odoo_facts=facts, release=version,
+                                                web_base_url=url, validate_only=True))
+    assert _loads(host) == loads                 # from gather's read alone
+    assert planned['planned'] is True
+    [entry] = planned['databases']
+    assert (entry['action'], entry['changed'], entry['mode'], entry['published']) == \
+        ('would_update', True, 'test', True)
+    assert entry['notes'][0] == (
+        'the module is installed by this run first (release %s): these are the values the provider holds after the '
+        'run; the real run writes those that differ from the values the install gives' % version)
+    assert not [secret for secret in SECRETS if secret in json.dumps(planned)]
+    after = entry['diff']['after']
+    assert set(value for key, value in entry['diff']['before'].items() if not key.startswith('ir.')) == \
+        {payment_provider.INSTALL_VALUE}
+    assert (after['ir.config_parameter:web.base.url'], after['ir.config_parameter:web.base.url.freeze']) == \
+        (url, 'True')
+    if series == '17.0':
+        assert after['payment_methods'] == 'CB, VISA'
+    # check mode, told the module step would install it there: the same plan, read or taken from gather's read
+    for given in (dict(odoo_facts=facts), {}):
+        checked = run_module(payment_provider, args(host, wanted, databases=['shop9'], release=version,
+                                                    web_base_url=url, fresh_installs=['shop9'], **given),
+                             check_mode=True, diff=True)
+        assert checked['databases'] == planned['databases']
+    assert host.module_state('shop9') != 'installed'
+
+    result = host.odoo('-d', 'shop9', '-i', 'payment_systempay', '--stop-after-init', '--without-demo=all')
+    assert result.returncode == 0, host.read_log()
+    done = run_module(payment_provider, args(host, wanted, databases=['shop9'], release=version, web_base_url=url,
+                                             fresh_installs=['shop9']))
+    assert done['databases'][0]['action'] == 'update'
+    record = read_record(host, 'shop9', all_fields(host))
+    record.pop('write_date')
+    record = dict((field, strip_html(value)) for field, value in record.items())
+    planned_fields = dict((field, _as_read(value, EXPECTED[series].get(field))) for field, value in after.items()
+                          if field in EXPECTED[series])
+    assert planned_fields == dict((field, record[field]) for field in planned_fields)
+    assert set(EXPECTED[series]) <= set(after)
+    assert param(host, 'shop9', 'web.base.url') == [url, 'True']
+    again = run_module(payment_provider, args(host, wanted, databases=['shop9'], web_base_url=url), check_mode=True)
+    assert again['changed'] is False
+
+
+@pytest.mark.parametrize('series, fresh_mode', [('16.0', 'smartform'), ('17.0', 'embedded')])
+def test_the_plan_of_a_fresh_install_without_rest_keys_sets_redirect(make_host, series, fresh_mode):
+    host = make_host(series)
+    host.create_db('shop9', MODULES)
+    version = GENERATIONS[series]
+    planned = run_module(payment_provider, args(host, PLAIN, databases=['shop9'], release=version,
+                                                fresh_installs=['shop9']), check_mode=True, diff=True)
+    [entry] = planned['databases']
+    assert entry['diff']['after'][FIELD] == 'redirect'
+    assert entry['notes'][1] == (
+        'entry mode set to redirect: the fresh install of %s started with %s, which needs the REST keys of mode test '
+        '(%s not given); give them with settings.entry_mode to keep the embedded form'
+        % (version, fresh_mode, MISSING_TEST_KEYS))
+    result = host.odoo('-d', 'shop9', '-i', 'payment_systempay', '--stop-after-init', '--without-demo=all')
+    assert result.returncode == 0, host.read_log()
+    assert read_record(host, 'shop9', [FIELD])[FIELD] == fresh_mode
+    run_module(payment_provider, args(host, PLAIN, databases=['shop9'], release=version, fresh_installs=['shop9']))
+    record = read_record(host, 'shop9', sorted(field for field in entry['diff']['after']))
+    assert record[FIELD] == 'redirect' and record['systempay_site_id'] == PLAIN['shop_id']
+    assert record['systempay_key_test'] == KEY_TEST and record['state'] == 'test'
+
+
 # -- settings by addon release (vendor-releases.json; module_utils/releases.py) -------------------------
 def test_the_plan_stage_refuses_a_setting_the_recorded_release_lacks(make_host):
     """Without a release given, each database is checked against the version it records, from gather's read,
