@@ -624,8 +624,7 @@ databases:
       sample: ["state", "systempay_key_prod"]
     diff:
       description: C(before) and C(after) of each changed field; secrets shown as C(********); a related record
-        (journal, website, countries, icons, cards, languages) by the name or code it is matched on, else by its
-        id (a record the settings do not name, read without the gather stage's read).
+        (journal, website, countries, icons, cards, languages) by the name or code it is matched on.
       type: dict
       sample: {"before": {"state": "test", "systempay_key_prod": "********"},
                "after": {"state": "enabled", "systempay_key_prod": "******** (changed)"}}
@@ -1325,7 +1324,9 @@ class Run(object):
             if path in ('website', 'journal'):
                 domain = ['|', (fields[0], '=', value), (fields[1], '=', value)]
             else:
-                domain = [(fields[0], 'in', names)]
+                # every record of the model, as gather reads them: the diff then names the records the field
+                # holds that the settings do not name (a many2one's name comes with Odoo's read)
+                domain = []
             lookups.append((path, relation, names, fields))
             calls.append(transport.batch_call(relation, 'search_read', [domain], {'fields': fields}))
         results = self._from_state(state, record_id, set(needed) | status_fields, lookups, flat, kind) \
@@ -1341,6 +1342,8 @@ class Run(object):
         resolved, errors, labels = {}, [], {}
         for (path, relation, names, fields), found in zip(lookups, results[1:]):
             labels[facts['fields'][path]] = dict((row['id'], row.get(fields[0])) for row in found if row.get(fields[0]))
+            if path not in ('website', 'journal'):
+                found = [row for row in found if row.get(fields[0]) in names]
             try:
                 resolved[path] = self._resolve(db, path, relation, names, fields, found)
             except provider.SettingsError as exc:
