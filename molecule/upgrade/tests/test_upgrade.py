@@ -280,7 +280,7 @@ def test_check_diff_prints_the_plan_the_real_run_then_makes(host, hvars, tmp_pat
 
     check = molecule_hosts.run_playbook(name, {"report_dir": str(tmp_path / "plan"),
                                                "provider_settings": FIRST_SETTINGS}, options=("--check", "--diff"),
-                                      environ={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+                                        environ={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
     assert check.returncode == 0, check.stdout
     plan = report_of(tmp_path / "plan")
     assert plan["check_mode"] is True
