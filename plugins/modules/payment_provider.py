@@ -497,11 +497,14 @@ options:
       - Only check the settings (types, values, cross-field rules, settings this generation lacks, databases and
         overrides that name a database this Odoo does not have) and exit; no database is opened. Used before any
         change is made on the host (the C(playbooks/site.yml) plan).
+      - With O(odoo_facts), a website, journal or country the settings name that the gather stage's read of a
+        database does not hold is refused (no step of a run creates those; the addon's cards, languages and icons
+        may come with its install or upgrade, and are resolved when the database is worked on).
       - When O(odoo_facts) holds the gather stage's read of every database worked on, each database is also compared
         with it as in check mode (no Odoo process); RV(planned) is then V(true) and RV(databases) is the plan. A
         database where the module is not installed yet is planned as the module step leaves it after installing
         O(release) (as in check mode with O(fresh_installs)). A database that cannot be planned from that read (a
-        value it does not resolve, the module not installed yet without O(release), fields of O(release) the read
+        card, language or icon it does not resolve, the module not installed yet without O(release), fields of O(release) the read
         lacks, or migration scripts of O(release) that the upgrade of that
         database would run, since they may rewrite the provider's row) leaves RV(planned) V(false) and
         RV(databases) empty, and refuses nothing; the run compares again once the earlier stages are done.
@@ -1345,7 +1348,7 @@ class Run(object):
             if path not in ('website', 'journal'):
                 found = [row for row in found if row.get(fields[0]) in names]
             try:
-                resolved[path] = self._resolve(db, path, relation, names, fields, found)
+                resolved[path] = resolve_names(path, relation, names, fields, found)
             except provider.SettingsError as exc:
                 errors.append(str(exc))
         for path, found in (((state or {}).get('provider') or {}).get('relations') or {}).items():
@@ -1403,25 +1406,6 @@ class Run(object):
         row = db_state.module_rows(self.host.states.get(db) or {}, [self.base_facts['module']])
         installed = row[self.base_facts['module']].get('latest_version') if row else None
         return bool(releases.migrations_run(installed, found['version'], self.host.series))
-
-    def _resolve(self, db, path, relation, names, fields, found):
-        """Ids of ``names`` among the ``found`` rows of ``relation``; every name must match exactly one."""
-        ids = []
-        unknown = []
-        for name in names:
-            matches = [row['id'] for row in found if name in [row.get(field) for field in fields]]
-            if len(matches) > 1 and path in ('website', 'journal'):
-                raise provider.SettingsError('settings.%s %r matches %d records of %s; use a name or code that '
-                                             'only one has' % (path, name, len(matches), relation))
-            if not matches:
-                unknown.append(name)
-            ids.extend(match for match in matches if match not in ids)
-        if unknown:
-            known = sorted(set(str(row.get(fields[0])) for row in found))
-            raise provider.SettingsError('settings.%s: %s not found in %s%s' % (
-                path, ', '.join(repr(name) for name in unknown), relation,
-                ' (found: %s)' % ', '.join(known) if known else ''))
-        return ids
 
     def _target(self, db, flat, current, resolved, described, errors=()):
         """``{field: wanted value}`` of every field the settings touch; raises with every error found (``errors``
@@ -1504,6 +1488,26 @@ def _many2one_id(value):
     return value or None
 
 
+def resolve_names(path, relation, names, fields, found):
+    """Ids of ``names`` among the ``found`` rows of ``relation``; every name must match exactly one."""
+    ids = []
+    unknown = []
+    for name in names:
+        matches = [row['id'] for row in found if name in [row.get(field) for field in fields]]
+        if len(matches) > 1 and path in ('website', 'journal'):
+            raise provider.SettingsError('settings.%s %r matches %d records of %s; use a name or code that '
+                                         'only one has' % (path, name, len(matches), relation))
+        if not matches:
+            unknown.append(name)
+        ids.extend(match for match in matches if match not in ids)
+    if unknown:
+        known = sorted(set(str(row.get(fields[0])) for row in found))
+        raise provider.SettingsError('settings.%s: %s not found in %s%s' % (
+            path, ', '.join(repr(name) for name in unknown), relation,
+            ' (found: %s)' % ', '.join(known) if known else ''))
+    return ids
+
+
 def _grouped(found):
     """``[(key, [db, ...])]`` of ``(key, db)`` pairs, keys in the order first found: the same refusal in several
     databases, said once."""
@@ -1570,6 +1574,39 @@ def _check_embedded_keys(module, host, flats, facts):
                      for (entry_mode, mode, missing), dbs in _grouped(found)])
 
 
+# The relational settings whose records no step of a run creates (the addon's install or upgrade may bring cards,
+# languages and payment icons): the plan stage refuses an unknown name of these from gather's read.
+NAMED_BEFORE = ('website', 'journal', 'specific_countries')
+
+
+def _check_names(module, host, flats, facts):
+    """The plan stage's check of the websites, journals and countries the settings name, against the rows of those
+    models in the gather stage's read of each database (read wherever Odoo's provider model exists, the addon
+    installed or not). Databases without that read are checked when they are worked on."""
+    found = []
+    for db in sorted(flats):
+        state = host.state(db, [facts['module']])
+        if state is None:
+            continue
+        described = (state.get('provider') or {}).get('described') or {}
+        for path in NAMED_BEFORE:
+            value = flats[db].get(path)
+            field = facts['fields'].get(path)
+            if value in (None, '') or value == [] or not field:
+                continue
+            rows = db_state.relation_rows(state, path, value)
+            if rows is None:
+                continue
+            names = [value] if isinstance(value, str) else list(value)
+            fields = db_state.RELATION_FIELDS.get(path, db_state.RELATION_DEFAULT_FIELDS)
+            try:
+                resolve_names(path, (described.get(field) or {}).get('relation'), names, fields, rows)
+            except provider.SettingsError as exc:
+                found.append((str(exc), db))
+    _refuse(module, ['%s (database%s %s)' % (error, 's' if len(dbs) > 1 else '', ', '.join(dbs))
+                     for error, dbs in _grouped(found)])
+
+
 def _check_all(module, flats, facts):
     """Every error of every database's settings, before anything is read or written (fails the task): errors of
     every database first, then the others, each naming its databases."""
@@ -1623,6 +1660,7 @@ def main():
         _check_recorded(module, host, flats)
     if params['validate_only']:
         _check_embedded_keys(module, host, flats, facts)
+        _check_names(module, host, flats, facts)
     if params['validate_only']:
         # The plan stage: every value checked against the host's series and databases; each database compared
         # with what gather read of it, when it read them all (no Odoo process).

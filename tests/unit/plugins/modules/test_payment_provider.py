@@ -680,8 +680,8 @@ def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_ho
     host.start()
     facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
     loads = _loads(host)
-    # a name gather's rows do not hold: not refused here (the addon step may still change the host), not planned
-    unknown = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['ZZ']),
+    # a card gather's rows do not hold: not refused here (the addon's upgrade may bring it), not planned
+    unknown = run_module(payment_provider, args(host, settings_for('16.0', card_types=['ZZCARD']),
                                                 odoo_facts=facts, validate_only=True))
     assert unknown['planned'] is False and unknown['databases'] == [] and unknown['read_salts'] == {}
     # a database gather did not read: not planned either, and no Odoo process reads it now
@@ -692,6 +692,33 @@ def test_the_plan_stage_leaves_to_later_what_gather_s_read_cannot_answer(make_ho
     # without gather's read: the values only
     bare = run_module(payment_provider, args(host, settings_for('16.0'), validate_only=True))
     assert bare['planned'] is False
+
+
+def test_the_plan_stage_refuses_a_website_journal_or_country_gather_s_read_does_not_have(make_host):
+    """No step of a run creates websites, journals or countries: a name gather's read of a database does not hold
+    is refused in the plan stage, before any change, naming the databases; also where the run would install the
+    module first (shop9: Odoo's provider model is there, so gather read those rows). No Odoo process started."""
+    host = make_host('16.0', converged_first=True)
+    host.create_db('shop9', MODULES)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
+    loads = _loads(host)
+    everywhere = ['shop1', 'shop2', 'shop9']
+    result = run_module(payment_provider, args(host, settings_for('16.0', specific_countries=['FR', 'ZZ']),
+                                               databases=everywhere, odoo_facts=facts, release='3.1.1',
+                                               validate_only=True), fails=True)
+    assert result['msg'] == ("Cannot configure the payment provider: settings.specific_countries: 'ZZ' not found in "
+                             "res.country (found: FR) (databases shop1, shop2, shop9); nothing written")
+    result = run_module(payment_provider, args(host, settings_for('16.0', journal='NOPE', website='Other Shop'),
+                                               databases=['shop9'], odoo_facts=facts, release='3.1.1',
+                                               validate_only=True), fails=True)
+    assert result['msg'] == ("Cannot configure the payment provider: settings.website: 'Other Shop' not found in "
+                             "website (database shop9); settings.journal: 'NOPE' not found in account.journal "
+                             "(database shop9); nothing written")
+    assert _loads(host) == loads
+    good = run_module(payment_provider, args(host, settings_for('16.0'), databases=everywhere, odoo_facts=facts,
+                                             release='3.1.1', validate_only=True))
+    assert good['planned'] is True
 
 
 def test_the_plan_stage_plans_an_upgrade_to_a_release_only_when_none_of_its_migrations_runs(make_host):
