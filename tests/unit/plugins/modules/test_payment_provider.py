@@ -821,6 +821,12 @@ def test_the_plan_of_a_fresh_install_without_rest_keys_sets_redirect(make_host, 
                                                 fresh_installs=['shop9']), check_mode=True, diff=True)
     [entry] = planned['databases']
     assert entry['diff']['after'][FIELD] == 'redirect'
+    # over XML-RPC (no program on the host asked for): the same plan
+    host.start()
+    over_rpc = run_module(payment_provider, rpc_args(host, PLAIN, databases=['shop9'], release=version,
+                                                     fresh_installs=['shop9']), check_mode=True, diff=True)
+    assert over_rpc['databases'] == planned['databases']
+    host.stop()
     assert entry['notes'][1] == (
         'entry mode set to redirect: the fresh install of %s started with %s, which needs the REST keys of mode test '
         '(%s not given); give them with settings.entry_mode to keep the embedded form'
