@@ -9,7 +9,9 @@ playbooks/site.yml (subprocesses on the molecule inventory, as a user would) in 
    is exactly what it was (the addon's declared dependency ``payment`` is not installed there);
 2. ``databases: all`` (alphabetical: shop3 last) with the CLI transport: shop3 is refused again, nothing changes;
    shop15, a database of another series added to the cluster, is left out and said so (Odoo's own check);
-3. the two databases named again, over XML-RPC: changed=0.
+3. the two databases named again, over XML-RPC: changed=0;
+4. then the provider step over XML-RPC, and --check --diff over XML-RPC on a new database, shop4, planning its
+   settings as the install leaves them.
 """
 
 import json
@@ -26,6 +28,7 @@ ADDONS = "/var/lib/odoo/addons/16.0"
 ADDON = ADDONS + "/payment_systempay"
 BACKUPS = ADDONS + "/.systempay-backups"
 V2 = os.path.join(molecule_hosts.project_dir(), "build", "fixtures", "Systempay_Odoo_16_v3.1.1.zip")
+V0 = os.path.join(molecule_hosts.project_dir(), "build", "fixtures", "Systempay_Odoo_16_v3.1.0.zip")
 DATABASES = ("shop1", "shop2", "shop3")
 # The admin's password in every database once the rpc_password fixture has set it (test equipment: an admin
 # gives the admin user a real password before using XML-RPC). Distinct enough to be searched for in the output.
@@ -257,3 +260,40 @@ def test_provider_step_names_a_database_without_the_addon_and_every_bad_value(ho
     assert "settings.journal: 'NOPE' not found in account.journal" in out, out
     assert "settings.card_types: 'NOPECARD' not found in systempay.card" in out, out
     assert odoo_shell(host, hvars, "shop1", read_title) == title_before
+
+
+def test_check_mode_over_xmlrpc_plans_the_settings_of_a_database_the_run_installs_in(host, hvars, rpc_password,
+                                                                                     tmp_path):
+    """--check --diff over XML-RPC (gather reads no database) with an archive change pending (3.1.0 back, allowed)
+    and shop4, a new shop database, alone: the module step would install the module there, and the provider step
+    plans its settings as the run leaves them (no record exists before the install), over XML-RPC. Nothing changes:
+    the files, the service, shop4's module row."""
+    dummy, user, program, conf, dummy = molecule_hosts.layout(hvars)
+    host.check_output("cd / && runuser -u %s -- %s -c %s -d shop4 -i website_sale,account --stop-after-init "
+                      "--without-demo=all --no-http", user, program, conf)
+    assert odoo_shell(host, hvars, "shop4", (
+        "import json\n"
+        f"env.ref('base.user_admin').write({{'password': {rpc_password!r}}})\n"
+        "env.cr.commit()\n"
+        "print('RESULT=' + json.dumps(True))\n")) is True
+    starts, row = molecule_hosts.service_starts(host, hvars), molecule_hosts.module_state(host, hvars, "shop4")
+    run = molecule_hosts.run_playbook(host.backend.get_hostname(), {
+        "addon_src": V0, "systempay_odoo_allow_downgrade": True, "systempay_odoo_databases": ["shop4"],
+        "systempay_odoo_transport": "rpc", "systempay_odoo_login": "admin", "systempay_odoo_password": rpc_password,
+        "report_dir": str(tmp_path),
+        "provider_settings": {"title": "Carte RPC", "mode": "test", "shop_id": "12345678",
+                              "key_test": "kTestKey-5f1c9a7b"}}, options=("--check", "--diff"))
+    assert rpc_password not in run.stdout and "kTestKey-5f1c9a7b" not in run.stdout
+    assert run.returncode == 0, run.stdout
+    with open(os.path.join(tmp_path, "systempay-odoo-report.json")) as handle:
+        [record] = json.load(handle)["hosts"]
+    assert record["addon"]["action"] == "would downgrade", record
+    [shop4] = record["databases"]
+    assert (shop4["name"], shop4["action"], shop4["provider_action"]) == ("shop4", "would_install", "would_update")
+    assert shop4["provider_notes"][0] == (
+        "the module is installed by this run first (release 3.1.0): these are the values the provider holds after "
+        "the run; the real run writes those that differ from the values the install gives")
+    assert {"name", "systempay_site_id", "systempay_key_test", "state"} <= set(shop4["provider_changed_fields"])
+    assert manifest_version(host) == "3.1.1"
+    assert molecule_hosts.service_starts(host, hvars) == starts
+    assert molecule_hosts.module_state(host, hvars, "shop4") == row
