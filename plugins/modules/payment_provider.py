@@ -504,9 +504,9 @@ options:
         with it as in check mode (no Odoo process); RV(planned) is then V(true) and RV(databases) is the plan. A
         database where the module is not installed yet is planned as the module step leaves it after installing
         O(release) (as in check mode with O(fresh_installs)). A database that cannot be planned from that read (a
-        card, language or icon it does not resolve, the module not installed yet without O(release), fields of O(release) the read
-        lacks, or migration scripts of O(release) that the upgrade of that
-        database would run, since they may rewrite the provider's row) leaves RV(planned) V(false) and
+        card, language or icon it does not resolve, the module not installed yet without O(release), fields of
+        O(release) the read lacks, or migration scripts of O(release) that the upgrade of that database would run,
+        since they may rewrite the provider's row) leaves RV(planned) V(false) and
         RV(databases) empty, and refuses nothing; the run compares again once the earlier stages are done.
     type: bool
     default: false
