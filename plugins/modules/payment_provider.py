@@ -28,7 +28,8 @@ description:
     (C(payment_<brand>.payment_provider_<brand>) from 16, C(payment_<brand>.payment_acquirer_<brand>) before);
     resolves names to ids (website by name or domain, journal by name or code, countries by code, card types
     and languages by code in C(<brand>.card) and C(<brand>.language), payment icons by name); writes only the
-    fields that differ, in one C(write) call; then reads the record again and fails if a value did not stick.
+    fields that differ, in one C(write) call; then, in the same call to Odoo (one process over the CLI, committed
+    once every write and read succeeded), reads the record again and fails if a value did not stick.
   - Every setting is checked before anything is written (formats, ranges, the keys the mode needs, settings
     this generation has no field for, names that do not resolve), with a message naming the setting.
     Unknown setting names are refused with the closest known name.
@@ -1122,10 +1123,17 @@ class Run(object):
             calls.append(transport.batch_call('ir.config_parameter', 'set_param', [key, param_target[key]]))
         if methods is not None:
             calls.extend(methods['writes'])
-        self._batch(db, calls, 'write the %s %s' % (RECORD_NAMES[kind], xmlid), commit=True)
-        self._verify(db, record_id, changed, target, types, secrets, changed_params, param_target)
+        # The read back rides in the same call, after the writes (one Odoo process, not two: each costs a registry
+        # load on real Odoo); the call commits only once every write and read succeeded.
+        checks = [transport.batch_call(model, 'read', [sorted(changed) or ['id']], ids=[record_id])]
+        checks += [transport.batch_call('ir.config_parameter', 'get_param', [key]) for key in changed_params]
         if methods is not None and methods['writes']:
-            self._verify_methods(db, record_id, methods)
+            checks.append(self._methods_call())
+        results = self._batch(db, calls + checks, 'write the %s %s' % (RECORD_NAMES[kind], xmlid), commit=True)
+        back = results[len(calls):]
+        self._verify(db, changed, target, types, secrets, changed_params, param_target, back)
+        if methods is not None and methods['writes']:
+            self._verify_methods(db, record_id, methods, back[-1])
         entry['action'] = 'update'
         entry['msg'] = 'wrote %d field%s%s' % (len(entry['changed_fields']), 's' if len(entry['changed_fields']) > 1 else '',
                                                ''.join('; ' + note for note in entry['notes']))
@@ -1138,9 +1146,13 @@ class Run(object):
             return rows
         if self.gathered_only:
             raise NotPlanned(db)
-        call = transport.batch_call('payment.method', 'search_read', [db_state.methods_domain(self.module.params['brand'])],
+        return self._batch(db, [self._methods_call()], 'read the payment methods')[0]
+
+    def _methods_call(self):
+        """The read of the addon's payment methods, archived ones included."""
+        return transport.batch_call('payment.method', 'search_read',
+                                    [db_state.methods_domain(self.module.params['brand'])],
                                     {'fields': db_state.METHOD_FIELDS})
-        return self._batch(db, [call], 'read the payment methods')[0]
 
     def _methods(self, db, flat, record_id, gathered):
         """The payment methods' part of the provider's plan, on the releases that create Odoo 17's payment methods
@@ -1196,8 +1208,8 @@ class Run(object):
         return dict(before=shown(set(suffix for dummy, suffix in managed if brands[suffix]['active']), offered),
                     after=shown(wanted, True), writes=writes, expected=expected, primary=primary['id'], notes=notes)
 
-    def _verify_methods(self, db, record_id, methods):
-        rows = self._methods_rows(db, None)
+    def _verify_methods(self, db, record_id, methods, rows):
+        """``rows``: the payment methods as read after the writes (:meth:`_methods_call`)."""
         found = dict((row['code'], bool(row['active'])) for row in rows if row['code'] in methods['expected'])
         primary = [row for row in rows if row['id'] == methods['primary']]
         wrong = sorted(code for code, active in methods['expected'].items() if found.get(code) is not active)
@@ -1434,10 +1446,8 @@ class Run(object):
             raise provider.SettingsError('%s; nothing written' % '; '.join(errors))
         return target
 
-    def _verify(self, db, record_id, changed, target, types, secrets, changed_params, param_target):
-        calls = [transport.batch_call(self.facts['model'], 'read', [sorted(changed) or ['id']], ids=[record_id])]
-        calls += [transport.batch_call('ir.config_parameter', 'get_param', [key]) for key in changed_params]
-        results = self._batch(db, calls, 'read the provider back')
+    def _verify(self, db, changed, target, types, secrets, changed_params, param_target, results):
+        """``results``: the record's changed fields, then each changed parameter, as read after the writes."""
         row = results[0][0] if results[0] else {}
         wrong = []
         for field in changed:

@@ -25,6 +25,7 @@ from ansible.module_utils import basic
 from ansible_collections.systempay.odoo.plugins.module_utils import db_state
 from ansible_collections.systempay.odoo.plugins.module_utils import discovery
 from ansible_collections.systempay.odoo.plugins.module_utils import generations
+from ansible_collections.systempay.odoo.plugins.module_utils import transport
 from ansible_collections.systempay.odoo.plugins.modules import odoo_info
 from ansible_collections.systempay.odoo.plugins.modules import payment_provider
 from ansible_collections.systempay.odoo.tests.unit.plugins.modules.utils import exit_json, run_module
@@ -743,6 +744,43 @@ def test_the_plan_stage_plans_an_upgrade_to_a_release_only_when_none_of_its_migr
     migrating = run_module(payment_provider, args(host, wanted, odoo_facts=recording('16.0.3.0.3'), release='3.1.1',
                                                   validate_only=True))
     assert migrating['planned'] is False and migrating['databases'] == [] and migrating['read_salts'] == {}
+
+
+def test_a_value_odoo_does_not_keep_fails_the_database_naming_the_field(make_host, monkeypatch):
+    """The record is read back after the writes, in the same Odoo process: a value Odoo stores otherwise (here the
+    write is altered on its way, as an override of the addon could) fails the database, naming the field with the
+    value read and the value wanted; the keys stay masked."""
+    host = make_host('16.0', converged_first=True)
+    original = transport.CliTransport.batch
+
+    def altered(self, db, calls, commit=False):
+        calls = copy.deepcopy(calls)
+        for call in calls:
+            if call['method'] == 'write' and 'systempay_site_id' in (call['args'][0] if call['args'] else {}):
+                call['args'][0]['systempay_site_id'] = '11111111'
+        return original(self, db, calls, commit)
+    monkeypatch.setattr(transport.CliTransport, 'batch', altered)
+    result = run_module(payment_provider, args(host, settings_for('16.0', shop_id='22223333',
+                                                                  key_test='another-Key-0042'),
+                                               databases=['shop1']), fails=True)
+    assert ("Cannot configure the provider in database shop1: read back after the write, systempay_site_id "
+            "('11111111', not '22223333') did not keep the value written") in result['msg']
+    assert 'another-Key-0042' not in json.dumps(result)
+    assert read_record(host, 'shop1', ['systempay_site_id'])['systempay_site_id'] == '11111111'
+
+
+def test_a_write_and_its_read_back_take_one_odoo_process(make_host):
+    """From gather's read, a database whose settings differ costs one Odoo process (one registry load, seconds on
+    real Odoo): the writes and the read back of what they stored, in one call."""
+    host = make_host('16.0', converged_first=True)
+    host.start()
+    facts = run_module(odoo_info, dict(binary=host.bin, config=host.conf, read_databases=['all'], read_with='shell'))
+    loads = _loads(host)
+    done = run_module(payment_provider, args(host, settings_for('16.0', key_test='another-Key-0042'),
+                                             databases=['shop1'], odoo_facts=facts))
+    assert [(e['action'], e['changed_fields']) for e in done['databases']] == [('update', ['systempay_key_test'])]
+    assert _loads(host) == loads + 1
+    assert read_record(host, 'shop1', ['systempay_key_test'])['systempay_key_test'] == 'another-Key-0042'
 
 
 def _as_read(value, expected):
