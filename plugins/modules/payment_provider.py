@@ -949,13 +949,8 @@ class Run(object):
         release = facts.get('release') or {}
         if 'card_types' not in flat or 'payment_methods' not in (release.get('features') or []):
             return None
-        cards = list(flat['card_types'] or releases.PAYMENT_METHOD_DEFAULT_CARDS)
-        table = dict(releases.PAYMENT_METHOD_BRANDS)
-        wanted = set(table[card] for card in cards if card in table)
-        without = [card for card in cards if card not in table]
-        if without:
-            notes.append('no payment method for card type%s %s in this release: the payment form shows no logo for %s'
-                         % ('s' if len(without) > 1 else '', ', '.join(without), 'them' if len(without) > 1 else 'it'))
+        cards, wanted = _wanted_brands(flat)
+        notes.extend(_no_method_notes([card for card in cards if card not in dict(releases.PAYMENT_METHOD_BRANDS)]))
         return ', '.join(card for card, suffix in releases.PAYMENT_METHOD_BRANDS if suffix in wanted) or 'none'
 
     def _installments(self, db, multi, entry):
@@ -1177,14 +1172,10 @@ class Run(object):
         primary = own[0]
         brands = dict((row['code'][len(brand):], row) for row in rows if _many2one_id(row.get(
             'primary_payment_method_id')) == primary['id'])
-        cards = list(flat['card_types'] or releases.PAYMENT_METHOD_DEFAULT_CARDS)
+        cards, wanted = _wanted_brands(flat)
         table = dict(releases.PAYMENT_METHOD_BRANDS)
         managed = [(card, suffix) for card, suffix in releases.PAYMENT_METHOD_BRANDS if suffix in brands]
-        wanted = set(table[card] for card in cards if card in table)
-        without = [card for card in cards if table.get(card) not in brands]
-        notes = ['no payment method for card type%s %s in this release: the payment form shows no logo for %s'
-                 % ('s' if len(without) > 1 else '', ', '.join(without), 'them' if len(without) > 1 else 'it')
-                 ] if without else []
+        notes = _no_method_notes([card for card in cards if table.get(card) not in brands])
         offered = bool(primary['active']) and record_id in (primary.get('provider_ids') or [])
 
         def shown(active, offered):
@@ -1489,6 +1480,21 @@ def release_facts(series, brand, flat, version):
     except generations.GenerationError as exc:
         return None, ['the module\'s version %s cannot be used: %s' % (version, to_native(exc))]
     return facts, provider.unavailable(flat, facts)
+
+
+def _wanted_brands(flat):
+    """``(cards, suffixes)``: the card types O(settings.card_types) gives (with none, the brands the addon's install
+    activates) and the suffixes of :data:`releases.PAYMENT_METHOD_BRANDS` they make active."""
+    cards = list(flat['card_types'] or releases.PAYMENT_METHOD_DEFAULT_CARDS)
+    table = dict(releases.PAYMENT_METHOD_BRANDS)
+    return cards, set(table[card] for card in cards if card in table)
+
+
+def _no_method_notes(without):
+    """The report's note on the card types ``without`` a payment method in the release (none when empty)."""
+    return ['no payment method for card type%s %s in this release: the payment form shows no logo for %s'
+            % ('s' if len(without) > 1 else '', ', '.join(without), 'them' if len(without) > 1 else 'it')
+            ] if without else []
 
 
 def _many2one_id(value):

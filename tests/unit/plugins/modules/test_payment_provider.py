@@ -850,6 +850,19 @@ def test_a_database_the_run_installs_is_planned_as_the_run_leaves_it(make_host, 
     assert again['changed'] is False
 
 
+def test_the_plan_of_a_fresh_install_names_a_card_type_without_a_payment_method(make_host):
+    """Odoo 17 with 4.3.0: the plan of a database the run installs in gives the brands the payment form will show,
+    and says which card type has no payment method in the release (its name is looked up after the install)."""
+    host = make_host('17.0')
+    host.create_db('shop9', MODULES)
+    planned = run_module(payment_provider, args(host, dict(PLAIN, card_types=['VISA', 'MAESTRO']), databases=['shop9'],
+                                                release='4.3.0', fresh_installs=['shop9']), check_mode=True, diff=True)
+    [entry] = planned['databases']
+    assert entry['diff']['after']['payment_methods'] == 'VISA'
+    assert ('no payment method for card type MAESTRO in this release: the payment form shows no logo for it'
+            in entry['notes'])
+
+
 @pytest.mark.parametrize('series, fresh_mode', [('16.0', 'smartform'), ('17.0', 'embedded')])
 def test_the_plan_of_a_fresh_install_without_rest_keys_sets_redirect(make_host, series, fresh_mode):
     host = make_host(series)
